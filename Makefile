@@ -1,0 +1,36 @@
+# 心愿池 wishpool — two commands on a fresh machine:
+#   make run    installs everything, then runs the whole system on embedded defaults
+#   make test   installs everything, then runs lint, types and all tests
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml gateway/package.json gateway/package-lock.json
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "wishpool needs Python 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	cd gateway && npm ci --no-audit --no-fund --loglevel=error
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/wishpool run
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) gateway/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,59 @@
+"""FastAPI dependencies: the database session and the authenticated caller."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from api.auth import Principal, authenticate
+from api.errors import Forbidden
+from api.settings import ApiSettings
+from models.enums import Role
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    # Routes never commit: service functions own their transactions.
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+def get_settings(request: Request) -> ApiSettings:
+    settings: ApiSettings = request.app.state.settings
+    return settings
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+
+_bearer = HTTPBearer(auto_error=False, description="API token: `wishpool token create`")
+
+
+def get_principal(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    return authenticate(session=session, clear=credentials.credentials if credentials else None)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency admitting only the given roles (403 for the others)."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden("当前令牌没有权限进行此操作")
+        return principal
+
+    return check
+
+
+AdminDep = Annotated[Principal, Depends(require(Role.admin))]
+StaffDep = Annotated[Principal, Depends(require(Role.admin, Role.staff))]
+BotDep = Annotated[Principal, Depends(require(Role.bot))]
+AnyRoleDep = Annotated[Principal, Depends(require(Role.admin, Role.staff, Role.bot))]

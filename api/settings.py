@@ -1,0 +1,31 @@
+"""Settings of the API process (config.yaml section `api`, env WISHPOOL_API__*)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from models.config import SectionSettings
+
+
+class ApiSettings(SectionSettings):
+    yaml_section: ClassVar[str] = "api"
+
+    database_url: str = Field(
+        default="sqlite:///data/wishpool.db",
+        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://… for larger sites",
+    )
+    auto_migrate: bool = Field(
+        default=True, description="Apply Alembic migrations when the API starts"
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+    page_size_max: int = Field(default=200, ge=1)
+    outbox_lease_seconds: int = Field(
+        default=60, ge=1, description="A delivery handed to the bot is re-offered after this"
+    )
+    run_scheduler: bool = Field(
+        default=True, description="Run the follow-up engine inside the API process"
+    )

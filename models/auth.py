@@ -1,0 +1,33 @@
+"""API tokens: stored as SHA-256 hashes, shown in clear exactly once at creation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.clock import utcnow
+from models.enums import Role
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    role: Role = Field(sa_type=sa.String(10))
+    office_id: int | None = Field(
+        default=None, foreign_key="office.id", description="Staff tokens see this subtree only"
+    )
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+
+
+class ApiTokenPublic(SQLModel):
+    id: int
+    name: str
+    role: Role
+    office_id: int | None
+    created_at: datetime
+    revoked_at: datetime | None
