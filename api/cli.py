@@ -54,8 +54,8 @@ def token_create(
     office: Annotated[int | None, typer.Option(help="Office id (required for staff)")] = None,
 ) -> None:
     """Create an API token and print it once (only its hash is stored)."""
-    from api.errors import DomainError
     from api.auth import create_token
+    from api.errors import DomainError
     from api.settings import ApiSettings
     from models.db import make_engine, session_scope
     from models.migrate import upgrade

@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
 DESCRIPTION = """
 心愿池（wishpool）管理接口：妇联、微信群、工作人员、三新组织、心愿台账、暖新资源库、暖心满溢录和待发消息。
 
-除 `/api/v1/health` 外，每个接口都需要 `Authorization: Bearer <令牌>`（用 `wishpool token create` 创建）。
+除 `/api/v1/health` 外，每个接口都需要 `Authorization: Bearer <令牌>`
+（用 `wishpool token create` 创建）。
 错误统一为 `{"error": {"code": …, "message": …}}`，message 为中文说明。
 """
 

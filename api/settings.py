@@ -14,7 +14,7 @@ class ApiSettings(SectionSettings):
 
     database_url: str = Field(
         default="sqlite:///data/wishpool.db",
-        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://… for larger sites",
+        description="SQLAlchemy URL: a SQLite file by default, postgresql+psycopg://… for more",
     )
     auto_migrate: bool = Field(
         default=True, description="Apply Alembic migrations when the API starts"

@@ -57,7 +57,7 @@ def lease_messages(*, session: Session, limit: int, lease_seconds: int) -> list[
     ids = session.exec(
         select(Outbox.id)
         .where(
-            Outbox.status == OutboxStatus.pending,
+            col(Outbox.status) == OutboxStatus.pending,
             sa.or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now),
         )
         .order_by(col(Outbox.id))
@@ -71,7 +71,7 @@ def lease_messages(*, session: Session, limit: int, lease_seconds: int) -> list[
             sa.update(Outbox)
             .where(
                 col(Outbox.id) == message_id,
-                Outbox.status == OutboxStatus.pending,
+                col(Outbox.status) == OutboxStatus.pending,
                 sa.or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now),
             )
             .values(lease_until=until, attempts=Outbox.attempts + 1)

@@ -8,14 +8,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.errors import InvalidInput, InvalidTransition, NotFound
 from api.services.workflow import STAMPS, Action, refusal_message, target_of
 from models import Group, Office, Wish, WishEvent
 from models.clock import to_local, utcnow
 from models.enums import CloseReason, EventKind, WishStatus
-from models.wish import WishCreate
+from models.wish import FulfilmentCreate, WishCreate
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +49,9 @@ def _next_seq(session: Session, office_id: int) -> tuple[int, str]:
     """Atomically hands out the office's next wish number (safe under concurrent inserts)."""
     row = session.execute(
         sa.update(Office)
-        .where(Office.id == office_id)  # type: ignore[arg-type]
-        .values(wish_seq=Office.wish_seq + 1)
-        .returning(Office.wish_seq, Office.code)  # type: ignore[arg-type]
+        .where(col(Office.id) == office_id)
+        .values(wish_seq=col(Office.wish_seq) + 1)
+        .returning(col(Office.wish_seq), col(Office.code))
     ).first()
     if row is None:
         raise NotFound(f"没有找到编号为 {office_id} 的妇联")
@@ -143,9 +143,7 @@ def transition_wish(
     if action == Action.reopen:
         values.update(close_reason=None, closed_at=None)
     result = session.execute(
-        sa.update(Wish)
-        .where(Wish.id == wish.id, Wish.status == current)  # type: ignore[arg-type]
-        .values(**values)
+        sa.update(Wish).where(col(Wish.id) == wish.id, col(Wish.status) == current).values(**values)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
@@ -191,3 +189,84 @@ def _add_event(
 
 
 add_event = _add_event
+
+
+def match_wish(
+    *,
+    session: Session,
+    wish: Wish,
+    resource_ids: list[int],
+    actor: Actor,
+    note: str = "",
+) -> Wish:
+    """Links resources to a wish (派单/点单). A claimed wish moves to matched; a new wish is
+    claimed by the actor first; an already matched or in-service wish just gains resources."""
+    from models import Match, Resource
+
+    if not resource_ids:
+        raise InvalidInput("请至少指定一个资源")
+    resources = []
+    for resource_id in dict.fromkeys(resource_ids):
+        resource = session.get(Resource, resource_id)
+        if resource is None:
+            raise NotFound(f"没有找到资源{resource_id}")
+        if not resource.active:
+            raise InvalidInput(f"资源{resource_id}（{resource.name}）已停用")
+        resources.append(resource)
+    status = WishStatus(wish.status)
+    if status not in (
+        WishStatus.new,
+        WishStatus.claimed,
+        WishStatus.matched,
+        WishStatus.in_service,
+    ):
+        raise InvalidTransition(refusal_message(Action.match, status))
+    existing = set(session.exec(select(Match.resource_id).where(Match.wish_id == wish.id)).all())
+    assert wish.id is not None
+    for resource in resources:
+        if resource.id in existing:
+            continue
+        assert resource.id is not None
+        session.add(
+            Match(wish_id=wish.id, resource_id=resource.id, note=note, created_by=actor.name)
+        )
+        _add_event(
+            session, wish, actor, EventKind.matched, note=f"资源{resource.id} {resource.name}"
+        )
+    if status == WishStatus.new:
+        wish = transition_wish(
+            session=session, wish=wish, action=Action.claim, actor=actor, commit=False
+        )
+        status = WishStatus.claimed
+    if status == WishStatus.claimed:
+        wish = transition_wish(
+            session=session, wish=wish, action=Action.match, actor=actor, note=note, commit=False
+        )
+    session.commit()
+    session.refresh(wish)
+    return wish
+
+
+def fulfil_wish(
+    *,
+    session: Session,
+    wish: Wish,
+    fulfilment_in: FulfilmentCreate,
+    actor: Actor,
+) -> Wish:
+    """Records what was delivered (暖心满溢录), marks the wish fulfilled and queues the 圆梦
+    announcement for the group it came from."""
+    from api.services.announcements import queue_fulfilment_announcement
+    from models import Fulfilment
+
+    wish = transition_wish(
+        session=session, wish=wish, action=Action.fulfil, actor=actor, commit=False
+    )
+    assert wish.id is not None
+    fulfilment = Fulfilment.model_validate(fulfilment_in, update={"wish_id": wish.id})
+    session.add(fulfilment)
+    session.flush()
+    queue_fulfilment_announcement(session=session, wish=wish, fulfilment=fulfilment)
+    session.commit()
+    session.refresh(wish)
+    return wish
