@@ -8,12 +8,17 @@ from typing import Annotated
 import typer
 
 from models.enums import Role
+from nlp.cli import classify_command, rules_app
 
 app = typer.Typer(help="心愿池 wishpool：妇联微信群心愿台账", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema (Alembic migrations)", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
+app.command("classify", help="Classify JSON lines {id, text} from stdin (quality measurements)")(
+    classify_command
+)
+app.add_typer(rules_app, name="rules")
 
 
 def _setup_logging(level: str) -> None:

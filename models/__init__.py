@@ -1,12 +1,29 @@
-"""The data model shared by the API, the follow-up engine and the migrations."""
+"""The data model shared by the API, the follow-up engine and the migrations.
 
-from models.auth import ApiToken
-from models.followup import SchedulerRun
-from models.learning import Correction
-from models.org import Group, Office, Organisation, Staff
-from models.outbox import Outbox
-from models.resource import Resource
-from models.wish import Fulfilment, Match, Wish, WishEvent
+Table classes load lazily (``from models import Wish`` works) so that light users such as the
+recogniser, which only needs ``models.enums``, do not pay for importing SQLModel.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_TABLES = {
+    "ApiToken": "models.auth",
+    "SchedulerRun": "models.followup",
+    "Correction": "models.learning",
+    "Group": "models.org",
+    "Office": "models.org",
+    "Organisation": "models.org",
+    "Staff": "models.org",
+    "Outbox": "models.outbox",
+    "Resource": "models.resource",
+    "Fulfilment": "models.wish",
+    "Match": "models.wish",
+    "Wish": "models.wish",
+    "WishEvent": "models.wish",
+}
 
 __all__ = [
     "ApiToken",
@@ -22,4 +39,26 @@ __all__ = [
     "Staff",
     "Wish",
     "WishEvent",
+    "load_all",
 ]
+
+if TYPE_CHECKING:
+    from models.auth import ApiToken
+    from models.followup import SchedulerRun
+    from models.learning import Correction
+    from models.org import Group, Office, Organisation, Staff
+    from models.outbox import Outbox
+    from models.resource import Resource
+    from models.wish import Fulfilment, Match, Wish, WishEvent
+
+
+def __getattr__(name: str) -> Any:
+    if name in _TABLES:
+        return getattr(import_module(_TABLES[name]), name)
+    raise AttributeError(f"module 'models' has no attribute {name!r}")
+
+
+def load_all() -> None:
+    """Imports every table module, registering all tables on SQLModel.metadata."""
+    for module in set(_TABLES.values()):
+        import_module(module)

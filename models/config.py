@@ -12,11 +12,12 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
+import yaml
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    YamlConfigSettingsSource,
 )
 
 logger = logging.getLogger(__name__)
@@ -33,19 +34,27 @@ def config_path() -> Path:
     return local if local.exists() else REPO_ROOT / "config.yaml"
 
 
-class _YamlWithoutSecrets(YamlConfigSettingsSource):
-    """config.yaml minus the fields that must only come from the environment."""
+class YamlSectionSource(InitSettingsSource):
+    """One section of config.yaml, minus the fields that must only come from the environment.
 
-    def __init__(self, settings_cls: type[BaseSettings], secrets: frozenset[str], **kw: Any):
-        super().__init__(settings_cls, **kw)
-        self._secrets = secrets
+    A missing file or section means "no overrides": every field keeps its coded default.
+    """
 
-    def __call__(self) -> dict[str, Any]:
-        data = super().__call__()
-        for name in self._secrets & data.keys():
+    def __init__(
+        self, settings_cls: type[BaseSettings], *, path: Path, section: str, secrets: frozenset[str]
+    ) -> None:
+        data: dict[str, Any] = {}
+        if path.exists():
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            if not isinstance(loaded, dict):
+                raise ValueError(f"{path}: the top level must be a mapping of sections")
+            data = loaded.get(section) or {}
+            if not isinstance(data, dict):
+                raise ValueError(f"{path}: section {section!r} must be a mapping")
+        for name in secrets & data.keys():
             logger.warning("config.yaml sets secret %r; ignored, use the environment", name)
             data.pop(name)
-        return data
+        super().__init__(settings_cls, data)
 
 
 class SectionSettings(BaseSettings):
@@ -72,10 +81,7 @@ class SectionSettings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        yaml_source = _YamlWithoutSecrets(
-            settings_cls,
-            cls.secret_fields,
-            yaml_file=config_path(),
-            yaml_config_section=cls.yaml_section or None,
+        yaml_source = YamlSectionSource(
+            settings_cls, path=config_path(), section=cls.yaml_section, secrets=cls.secret_fields
         )
         return (init_settings, env_settings, yaml_source)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import models  # noqa: F401  (registers every table on SQLModel.metadata)
+import models
 from models.db import make_engine
 
+models.load_all()
 config = context.config
 target_metadata = SQLModel.metadata
 

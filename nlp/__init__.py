@@ -1,0 +1,29 @@
+"""The wish recogniser as a pure library: no I/O at import, no database, no network.
+
+The jieba dictionary is loaded when the first recogniser is built (``Recogniser.default()`` or
+the first ``classify``), not at import.
+"""
+
+from __future__ import annotations
+
+from nlp.commands import CommandError, parse_command
+from nlp.entities import Entities, extract, mask
+from nlp.recogniser import Classification, Recogniser
+from nlp.rules import RulesError
+
+__all__ = [
+    "Classification",
+    "CommandError",
+    "Entities",
+    "Recogniser",
+    "RulesError",
+    "classify",
+    "extract",
+    "mask",
+    "parse_command",
+]
+
+
+def classify(text: str) -> Classification:
+    """Classify with the process-wide recogniser configured by config.yaml."""
+    return Recogniser.default().classify(text)

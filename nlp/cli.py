@@ -1,0 +1,69 @@
+"""Command-line entry points; the lead registers them in api/cli.py.
+
+``wishpool classify`` reads JSON lines {"id", "text"} on stdin and writes one JSON line per input.
+``wishpool rules suggest`` prints keyword/weight suggestions from staff corrections.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nlp.learning import suggest
+from nlp.recogniser import Recogniser
+
+rules_app = typer.Typer(help="心愿识别规则：根据工作人员的更正给出建议 / rule maintenance")
+
+
+def classify_command() -> None:
+    """逐行读取 JSON {"id","text"}，输出识别结果 / classify JSON lines from stdin."""
+    rec = Recogniser.default()
+    for n, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            text = str(item["text"])
+        except (ValueError, KeyError, TypeError) as exc:
+            typer.echo(f'第 {n} 行不是 {{"id","text"}} JSON：{exc}', err=True)
+            raise typer.Exit(2) from exc
+        c = rec.classify(text)
+        out = {
+            "id": item.get("id"),
+            "is_wish": c.is_wish,
+            "kind": c.kind.value,
+            "category": c.category.value,
+            "confidence": c.confidence,
+        }
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+@rules_app.command("suggest")
+def suggest_command(
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="更正记录 JSON lines（默认读标准输入）")
+    ] = None,
+    min_support: Annotated[int, typer.Option(help="至少几条更正支持才给建议")] = 3,
+) -> None:
+    """根据更正记录建议新增关键词或调整权重 / suggest keyword and weight changes."""
+    stream = file.open(encoding="utf-8") if file else sys.stdin
+    try:
+        records = [json.loads(line) for line in stream if line.strip()]
+    except ValueError as exc:
+        typer.echo(f"更正记录不是合法的 JSON lines：{exc}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        if file:
+            stream.close()
+    suggestions = suggest(records, min_support=min_support)
+    if not suggestions:
+        typer.echo(f"没有足够的更正支持任何修改（共 {len(records)} 条，门槛 {min_support}）。")
+        return
+    typer.echo(f"{len(records)} 条更正，{len(suggestions)} 条建议：")
+    for s in suggestions:
+        typer.echo(f"- [{s.action}] {s.target}（支持 {s.support}，反对 {s.against}）：{s.reason}")

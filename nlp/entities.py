@@ -1,0 +1,137 @@
+"""Entities the ledger needs: organisations, phone and ID numbers, head counts, money, dates.
+
+All patterns run on the folded text (full-width digits → ASCII, one character for one), so
+spans are valid on the original and ``mask`` can keep everything else as the member wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp.text import fold
+
+_PHONE = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+_ID = re.compile(
+    r"(?<![\dA-Za-z])([1-9]\d{5})((?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))"
+    r"(\d{3}[\dXx])(?![\dA-Za-z])"
+)
+_NUM = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万几]+)"
+_PEOPLE = re.compile(rf"({_NUM})\s*([余多]?)\s*(名|人次|人|位|组|户|个家庭|家庭|个孩子|户家庭)")
+_MONEY = re.compile(rf"({_NUM})\s*([十百千万亿]*)\s*([余多]?)\s*(元|块钱|块|万元)")
+_DATE = re.compile(
+    r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
+    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(?:本|这|下下?|上)?(?:周|星期|礼拜)[一二三四五六日天末]"
+    r"|今天|明天|后天|大后天|今晚|明晚|本周|下周|本月|下个?月|月底|月初|年底|春节|国庆|元旦"
+    r"|(?:上午|下午|晚上|早上|中午)?\s*\d{1,2}\s*[:：]\s*\d{2}"
+    r"|(?:上午|下午|晚上|早上|中午)\s*[\d一二三四五六七八九十]{1,3}\s*点(?:半|\d{1,2}分)?"
+)
+# Name characters exclude pronouns, verbs and particles that usually precede the name.
+_NAME = r"[^\W\d_的在是我你他她们了给和与跟到向请找想去把帮对从让被要有个这那]"
+_ORG = re.compile(
+    rf"({_NAME}[\w]{{1,12}}?(?:幼儿园|公司|医院|协会|商会|学校|小学|中学|诊所|集团|工作室"
+    r"|合作社|基金会|培训学校|培训中心|服务中心|服务站|驿站|站点|律师事务所|事务所|妇联))"
+)
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7}
+_CN_DIGITS.update({"八": 8, "九": 9})
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
+
+
+@dataclass(frozen=True)
+class Amount:
+    text: str  # as written, e.g. "60余人次"
+    value: float | None  # parsed number (yuan for money), None when vague (几十)
+    unit: str  # 名, 人次, 组, 元 …
+    approximate: bool = False  # 余/多/几
+
+
+@dataclass(frozen=True)
+class Entities:
+    organisations: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()  # normalised to 11 digits
+    id_numbers: tuple[str, ...] = ()
+    people: tuple[Amount, ...] = ()
+    money: tuple[Amount, ...] = ()
+    dates: tuple[str, ...] = ()
+
+
+def cn_number(text: str) -> float | None:
+    """ "340" → 340, "三十" → 30, "1.5" → 1.5, "两千五" → 2500; None for vague forms (几)."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if "几" in text:
+        return None
+    total, section, digit = 0, 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            unit = _CN_UNITS[ch]
+            if unit >= 10000:
+                total += (section + digit) * unit
+                section = digit = 0
+            else:
+                section += (digit or 1) * unit
+                digit = 0
+        else:
+            return None
+    if digit and section >= 100:  # 两千五 = 2500, 三百五 = 350
+        digit *= _last_unit(text) // 10
+    return float(total + section + digit)
+
+
+def _last_unit(text: str) -> int:
+    for ch in reversed(text):
+        if ch in _CN_UNITS:
+            return _CN_UNITS[ch]
+    return 10
+
+
+def _amount(m: re.Match[str], value_text: str, multiplier: str, approx: str, unit: str) -> Amount:
+    value = cn_number(value_text)
+    if value is not None:
+        for ch in multiplier:
+            value *= _CN_UNITS[ch]
+        if unit == "万元":
+            value *= 10000
+    return Amount(m.group(0).strip(), value, unit, bool(approx) or "几" in value_text)
+
+
+def extract(text: str) -> Entities:
+    folded = fold(text)
+    phones = tuple("".join(m.groups()) for m in _PHONE.finditer(folded))
+    ids = tuple(m.group(0).upper() for m in _ID.finditer(folded))
+    # Numbers inside phone/ID numbers are not counts or money.
+    scrubbed = _ID.sub(lambda m: "#" * len(m.group(0)), folded)
+    scrubbed = _PHONE.sub(lambda m: "#" * len(m.group(0)), scrubbed)
+    people = tuple(
+        _amount(m, m.group(1), "", m.group(2), m.group(3)) for m in _PEOPLE.finditer(scrubbed)
+    )
+    money = tuple(
+        _amount(m, m.group(1), m.group(2), m.group(3), m.group(4))
+        for m in _MONEY.finditer(scrubbed)
+    )
+    dates = tuple(m.group(0).strip() for m in _DATE.finditer(scrubbed))
+    orgs = tuple(dict.fromkeys(m.group(1) for m in _ORG.finditer(scrubbed)))
+    return Entities(orgs, phones, ids, people, money, dates)
+
+
+def mask(text: str) -> str:
+    """Mask phone numbers (138****5678) and ID numbers (110101********123X)."""
+    folded = fold(text)
+    pieces: list[str] = []
+    pos = 0
+    spans: list[tuple[int, int, str]] = []
+    for m in _ID.finditer(folded):
+        spans.append((m.start(), m.end(), m.group(1) + "*" * 8 + m.group(3)[-4:].upper()))
+    for m in _PHONE.finditer(folded):
+        if not any(s <= m.start() < e for s, e, _ in spans):
+            spans.append((m.start(), m.end(), f"{m.group(1)}****{m.group(3)}"))
+    for start, end, replacement in sorted(spans):
+        pieces.append(text[pos:start])
+        pieces.append(replacement)
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
