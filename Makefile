@@ -8,7 +8,7 @@ STAMP   = $(VENV)/.installed
 
 .PHONY: install run test lint bench clean
 
-$(STAMP): pyproject.toml gateway/package.json gateway/package-lock.json
+$(STAMP): pyproject.toml gateway/package.json gateway/package-lock.json gateway/.npmrc
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "wishpool needs Python 3.11"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip

@@ -1,0 +1,448 @@
+"""Python side of the local fake WeChat gateway (gateway/server.js).
+
+- :class:`GatewayControl` / :class:`AsyncGatewayControl`: clients of the gateway's HTTP control
+  interface, for a gateway that is already running (the demo) or one started here.
+- :class:`FakeGateway`: starts ``node gateway/server.js`` as a child process on free ports,
+  waits for its ``GATEWAY READY`` line, and is itself a :class:`GatewayControl`.
+
+Use the async client from code that shares its event loop with a bot: the sync client blocks
+the loop (``wait_for_sent`` long-polls), so the bot could not answer meanwhile.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypedDict, cast
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+AT_SEPARATOR = "\u2005"  # WeChat writes "@Name" + U+2005 for a mention
+GATEWAY_DIR = Path(__file__).resolve().parent
+SERVER_JS = GATEWAY_DIR / "server.js"
+DEFAULT_TOKEN = "wishpool-local-gateway"
+DEFAULT_BOT_ID = "wxid_wishpool_bot"
+DEFAULT_BOT_NAME = "心愿池"
+_READY_RE = re.compile(r"^GATEWAY READY grpc=(\d+) control=(\d+)\s*$")
+_LONG_POLL_SLICE_MS = 5_000
+
+
+class GatewayError(RuntimeError):
+    """The gateway failed to start, or a control call was refused."""
+
+
+class SentMessage(TypedDict):
+    """What the bot sent, as recorded by the gateway (``GET /sent``)."""
+
+    seq: int
+    id: str
+    room_id: str | None  # set for a room message
+    to_id: str | None  # set for a private message
+    text: str
+    mention_ids: list[str]
+    type: int  # wechaty message type: 7 = text
+    at: int  # epoch milliseconds
+
+
+SentPredicate = Callable[[SentMessage], bool]
+
+
+def _message_body(
+    talker_id: str,
+    text: str,
+    room_id: str | None,
+    mention_ids: Iterable[str],
+    message_id: str | None,
+    raw: bool,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"talker_id": talker_id, "text": text, "mention_ids": list(mention_ids)}
+    if room_id is not None:
+        body["room_id"] = room_id
+    if message_id is not None:
+        body["id"] = message_id
+    if raw:
+        body["raw"] = True
+    return body
+
+
+def _check(response: httpx.Response) -> Any:
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if response.status_code >= 400:
+        detail = data.get("error") if isinstance(data, dict) else response.text
+        raise GatewayError(f"{response.request.method} {response.request.url.path}: {detail}")
+    return data
+
+
+def _timeout_error(seen: list[SentMessage], timeout: float) -> TimeoutError:
+    texts = [m["text"] for m in seen[-5:]]
+    return TimeoutError(
+        f"no matching bot message within {timeout:.1f}s; saw {len(seen)}, last: {texts!r}"
+    )
+
+
+class GatewayControl:
+    """Blocking client of the control interface at ``base_url`` (``http://127.0.0.1:PORT``)."""
+
+    def __init__(self, base_url: str | None = None, *, timeout: float = 10.0) -> None:
+        self.base_url = base_url
+        self.timeout = timeout
+        self._client: httpx.Client | None = None
+
+    @classmethod
+    def from_port(cls, port: int, host: str = "127.0.0.1") -> GatewayControl:
+        return cls(f"http://{host}:{port}")
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._client is None:
+            if not self.base_url:
+                raise GatewayError("gateway control URL unknown (not started?)")
+            # trust_env=False: never send local control traffic through an HTTP proxy.
+            self._client = httpx.Client(
+                base_url=self.base_url, timeout=self.timeout, trust_env=False
+            )
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def health(self) -> dict[str, Any]:
+        return cast(dict[str, Any], _check(self.http.get("/health")))
+
+    def add_contact(self, name: str, id: str | None = None) -> str:
+        body: dict[str, Any] = {"name": name}
+        if id is not None:
+            body["id"] = id
+        return str(_check(self.http.post("/contacts", json=body))["id"])
+
+    def add_room(self, topic: str, member_ids: Iterable[str], id: str | None = None) -> str:
+        body: dict[str, Any] = {"topic": topic, "member_ids": list(member_ids)}
+        if id is not None:
+            body["id"] = id
+        return str(_check(self.http.post("/rooms", json=body))["id"])
+
+    def inject(
+        self,
+        talker_id: str,
+        text: str,
+        room_id: str | None = None,
+        mention_ids: Iterable[str] = (),
+        message_id: str | None = None,
+        *,
+        raw: bool = False,
+    ) -> dict[str, Any]:
+        """``POST /messages``; returns ``{id, text, redelivered, delivered}``."""
+        body = _message_body(talker_id, text, room_id, mention_ids, message_id, raw)
+        return cast(dict[str, Any], _check(self.http.post("/messages", json=body)))
+
+    def say(
+        self,
+        talker_id: str,
+        text: str,
+        room_id: str | None = None,
+        mention_ids: Iterable[str] = (),
+        message_id: str | None = None,
+        *,
+        raw: bool = False,
+    ) -> str:
+        """Make ``talker_id`` say ``text`` in ``room_id`` (or privately to the bot); returns the
+        message id. The gateway writes ``@Name\\u2005`` for each mention not already in the text
+        (``raw=True``: leave the text alone). Reusing ``message_id`` re-delivers that message."""
+        return str(self.inject(talker_id, text, room_id, mention_ids, message_id, raw=raw)["id"])
+
+    def sent(self, after: int = 0, wait_ms: int = 0) -> list[SentMessage]:
+        """The bot's messages with ``seq > after``; with ``wait_ms`` waits until there is one."""
+        params = {"after": after, "wait_ms": wait_ms}
+        response = self.http.get("/sent", params=params, timeout=self.timeout + wait_ms / 1000)
+        return cast(list[SentMessage], _check(response))
+
+    def last_seq(self) -> int:
+        """The seq of the newest bot message (pass it as ``after`` to see only newer ones)."""
+        return int(self.health()["last_seq"])
+
+    def wait_for_sent(
+        self, predicate: SentPredicate | None = None, timeout: float = 10.0, after: int = 0
+    ) -> SentMessage:
+        """The first bot message after ``after`` that satisfies ``predicate``; long-polls."""
+        deadline = time.monotonic() + timeout
+        seen: list[SentMessage] = []
+        cursor = after
+        while True:
+            remaining_ms = int((deadline - time.monotonic()) * 1000)
+            if remaining_ms <= 0:
+                raise _timeout_error(seen, timeout)
+            for message in self.sent(cursor, min(remaining_ms, _LONG_POLL_SLICE_MS)):
+                cursor = max(cursor, message["seq"])
+                seen.append(message)
+                if predicate is None or predicate(message):
+                    return message
+
+    def reset(self) -> None:
+        """Forget the recorded bot messages (contacts and rooms stay; seq keeps growing)."""
+        _check(self.http.post("/reset"))
+
+
+class AsyncGatewayControl:
+    """The same control interface for asyncio code (e.g. a test sharing the bot's loop)."""
+
+    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+        self.base_url = base_url
+        self.timeout = timeout
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout, trust_env=False)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def health(self) -> dict[str, Any]:
+        return cast(dict[str, Any], _check(await self.http.get("/health")))
+
+    async def add_contact(self, name: str, id: str | None = None) -> str:
+        body: dict[str, Any] = {"name": name}
+        if id is not None:
+            body["id"] = id
+        return str(_check(await self.http.post("/contacts", json=body))["id"])
+
+    async def add_room(self, topic: str, member_ids: Iterable[str], id: str | None = None) -> str:
+        body: dict[str, Any] = {"topic": topic, "member_ids": list(member_ids)}
+        if id is not None:
+            body["id"] = id
+        return str(_check(await self.http.post("/rooms", json=body))["id"])
+
+    async def inject(
+        self,
+        talker_id: str,
+        text: str,
+        room_id: str | None = None,
+        mention_ids: Iterable[str] = (),
+        message_id: str | None = None,
+        *,
+        raw: bool = False,
+    ) -> dict[str, Any]:
+        body = _message_body(talker_id, text, room_id, mention_ids, message_id, raw)
+        return cast(dict[str, Any], _check(await self.http.post("/messages", json=body)))
+
+    async def say(
+        self,
+        talker_id: str,
+        text: str,
+        room_id: str | None = None,
+        mention_ids: Iterable[str] = (),
+        message_id: str | None = None,
+        *,
+        raw: bool = False,
+    ) -> str:
+        result = await self.inject(talker_id, text, room_id, mention_ids, message_id, raw=raw)
+        return str(result["id"])
+
+    async def sent(self, after: int = 0, wait_ms: int = 0) -> list[SentMessage]:
+        params = {"after": after, "wait_ms": wait_ms}
+        response = await self.http.get(
+            "/sent", params=params, timeout=self.timeout + wait_ms / 1000
+        )
+        return cast(list[SentMessage], _check(response))
+
+    async def last_seq(self) -> int:
+        return int((await self.health())["last_seq"])
+
+    async def wait_for_sent(
+        self, predicate: SentPredicate | None = None, timeout: float = 10.0, after: int = 0
+    ) -> SentMessage:
+        deadline = time.monotonic() + timeout
+        seen: list[SentMessage] = []
+        cursor = after
+        while True:
+            remaining_ms = int((deadline - time.monotonic()) * 1000)
+            if remaining_ms <= 0:
+                raise _timeout_error(seen, timeout)
+            for message in await self.sent(cursor, min(remaining_ms, _LONG_POLL_SLICE_MS)):
+                cursor = max(cursor, message["seq"])
+                seen.append(message)
+                if predicate is None or predicate(message):
+                    return message
+
+    async def reset(self) -> None:
+        _check(await self.http.post("/reset"))
+
+
+class FakeGateway(GatewayControl):
+    """Runs ``node gateway/server.js`` as a child process; a context manager.
+
+    Ports default to 0: the gateway binds free ports and reports them on its READY line, so
+    parallel gateways never race for a port. Attributes once started: ``endpoint``
+    (``127.0.0.1:PORT``, for the bot), ``token``, ``grpc_port``, ``control_port``, ``base_url``,
+    ``bot_id``, ``bot_name``, ``startup_seconds``.
+    """
+
+    def __init__(
+        self,
+        *,
+        grpc_port: int = 0,
+        control_port: int = 0,
+        token: str = DEFAULT_TOKEN,
+        bot_id: str = DEFAULT_BOT_ID,
+        bot_name: str = DEFAULT_BOT_NAME,
+        host: str = "127.0.0.1",
+        node: str | None = None,
+        start_timeout: float = 30.0,
+        timeout: float = 10.0,
+    ) -> None:
+        super().__init__(None, timeout=timeout)
+        self.grpc_port = grpc_port
+        self.control_port = control_port
+        self.token = token
+        self.bot_id = bot_id
+        self.bot_name = bot_name
+        self.host = host
+        self.node = node or os.environ.get("WISHPOOL_NODE") or shutil.which("node") or "node"
+        self.start_timeout = start_timeout
+        self.startup_seconds: float | None = None
+        self._proc: subprocess.Popen[str] | None = None
+        self._ready = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=200)
+
+    @property
+    def endpoint(self) -> str:
+        """``host:port`` of the gRPC puppet service, what the bot connects to."""
+        if not self.grpc_port:
+            raise GatewayError("gateway not started")
+        return f"{self.host}:{self.grpc_port}"
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def async_control(self) -> AsyncGatewayControl:
+        """A new asyncio client for this gateway (close it with ``aclose``)."""
+        if not self.base_url:
+            raise GatewayError("gateway not started")
+        return AsyncGatewayControl(self.base_url, timeout=self.timeout)
+
+    def start(self) -> FakeGateway:
+        if self._proc is not None:
+            raise GatewayError("gateway already started")
+        if not (GATEWAY_DIR / "node_modules" / "wechaty-puppet-service").is_dir():
+            raise GatewayError(f"npm packages missing: run `cd {GATEWAY_DIR} && npm ci`")
+        cmd = [
+            self.node,
+            str(SERVER_JS),
+            "--grpc-host", self.host,
+            "--grpc-port", str(self.grpc_port),
+            "--control-host", "127.0.0.1",
+            "--control-port", str(self.control_port),
+            "--token", self.token,
+            "--bot-id", self.bot_id,
+            "--bot-name", self.bot_name,
+        ]  # fmt: skip
+        log.info("starting fake gateway: %s", " ".join(cmd))
+        started = time.monotonic()
+        self._proc = subprocess.Popen(
+            cmd,
+            cwd=GATEWAY_DIR,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env={**os.environ, "WECHATY_LOG": os.environ.get("WECHATY_LOG", "warn")},
+        )
+        self._threads = [
+            threading.Thread(target=self._read_stdout, name="gateway-stdout", daemon=True),
+            threading.Thread(target=self._read_stderr, name="gateway-stderr", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+        if not self._ready.wait(self.start_timeout) or not self.running or not self.grpc_port:
+            tail = "\n".join(self._stderr_tail)
+            self.stop()
+            raise GatewayError(f"fake gateway did not become ready; its stderr:\n{tail}")
+        self.startup_seconds = time.monotonic() - started
+        self.base_url = f"http://127.0.0.1:{self.control_port}"
+        log.info(
+            "fake gateway ready in %.2fs: grpc %s, control %s",
+            self.startup_seconds,
+            self.endpoint,
+            self.base_url,
+        )
+        return self
+
+    def _read_stdout(self) -> None:
+        proc = self._proc
+        assert proc is not None and proc.stdout is not None
+        for line in proc.stdout:
+            match = _READY_RE.match(line)
+            if match and not self._ready.is_set():
+                self.grpc_port, self.control_port = int(match[1]), int(match[2])
+                self._ready.set()
+            else:
+                log.info("gateway stdout: %s", line.rstrip())
+        self._ready.set()  # EOF: the process ended; start() sees it is not running
+
+    def _read_stderr(self) -> None:
+        proc = self._proc
+        assert proc is not None and proc.stderr is not None
+        for line in proc.stderr:
+            line = line.rstrip()
+            self._stderr_tail.append(line)
+            log.debug("gateway: %s", line)
+
+    def stderr_tail(self) -> str:
+        """The last lines the gateway logged (for failure messages)."""
+        return "\n".join(self._stderr_tail)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """SIGTERM, then SIGKILL after ``timeout``; safe to call twice."""
+        self.close()
+        proc = self._proc
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                log.warning("fake gateway ignored SIGTERM; killing it")
+                proc.kill()
+                proc.wait()
+        for thread in self._threads:
+            thread.join(timeout)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+        log.info("fake gateway stopped (exit code %s)", proc.returncode)
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
