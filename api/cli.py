@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from api.followup.cli import remind_command, scheduler_command
 from models.enums import Role
 from nlp.cli import classify_command, rules_app
 
@@ -19,6 +20,8 @@ app.command("classify", help="Classify JSON lines {id, text} from stdin (quality
     classify_command
 )
 app.add_typer(rules_app, name="rules")
+app.command("scheduler", help="Run the follow-up engine as its own process")(scheduler_command)
+app.command("remind", help="Run the reminder rules now (--dry-run: only print)")(remind_command)
 
 
 def _setup_logging(level: str) -> None:

@@ -34,8 +34,18 @@ def create_app(settings: ApiSettings | None = None, *, engine: Engine | None = N
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.auto_migrate:
             upgrade(settings.database_url)
-        yield
-        engine.dispose()
+        if settings.run_scheduler:
+            # Embedded default: the follow-up engine runs inside the API on the same engine.
+            from api.followup.scheduler import start_in_api
+
+            app.state.followup = start_in_api(engine)
+        try:
+            yield
+        finally:
+            followup = getattr(app.state, "followup", None)
+            if followup is not None:
+                followup.stop()
+            engine.dispose()
 
     app = FastAPI(
         title="心愿池 wishpool",

@@ -1,0 +1,226 @@
+"""The daily digest to each office's staff group and the monthly 圆梦榜 to member groups.
+
+Both are idempotent by their outbox dedupe key (group and local date or month), so a second
+scheduler instance, a retried job or a manual run never sends one twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from api.followup import texts
+from api.followup.calendar import local_midnight
+from api.followup.rules import Directory
+from api.services.outbox import enqueue_message
+from models import Fulfilment, Match, Office, Outbox, Resource, Wish
+from models.clock import to_local
+from models.enums import OPEN_STATUSES, OutboxTarget, WishStatus
+from models.outbox import OutboxCreate
+
+if TYPE_CHECKING:
+    from api.followup.engine import FollowUpEngine, RunReport
+
+logger = logging.getLogger(__name__)
+
+
+def _subtree(query: sa.Select, office: Office) -> sa.Select:
+    return query.join(Office, col(Office.id) == Wish.office_id).where(
+        col(Office.path).startswith(office.path)
+    )
+
+
+def _already(session: Session, key: str) -> bool:
+    return session.exec(select(Outbox.id).where(Outbox.dedupe_key == key)).first() is not None
+
+
+def _enqueue(session: Session, report: RunReport, message: OutboxCreate, *, write: bool) -> None:
+    report.messages.append(message)
+    if write:
+        enqueue_message(session=session, message_in=message)
+
+
+def _previous_working_day(engine: FollowUpEngine, day: date) -> date:
+    for back in range(1, 60):
+        candidate = day - timedelta(days=back)
+        if engine.calendar.is_working_day(candidate):
+            return candidate
+    return day - timedelta(days=1)
+
+
+def digest_stats(
+    engine: FollowUpEngine, session: Session, office: Office, start: datetime, now: datetime
+) -> texts.DigestStats:
+    """Counts for an office and everything under it, over [start, now)."""
+
+    def count(*where: sa.ColumnElement[bool]) -> int:
+        query = _subtree(select(func.count()).select_from(Wish), office).where(*where)
+        return int(session.execute(query).scalar_one())
+
+    new = count(col(Wish.created_at) >= start, col(Wish.created_at) < now)
+    fulfilled = count(
+        col(Wish.status) == WishStatus.fulfilled,
+        col(Wish.fulfilled_at) >= start,
+        col(Wish.fulfilled_at) < now,
+    )
+    open_now = count(col(Wish.status).in_(list(OPEN_STATUSES)))
+    pairs = session.execute(
+        _subtree(select(Wish.created_at, Wish.claimed_at), office).where(
+            col(Wish.claimed_at) >= start, col(Wish.claimed_at) < now
+        )
+    ).all()
+    waits = [claimed - created for created, claimed in pairs if claimed and created]
+    first_response = sum(waits, timedelta(0)) / len(waits) if waits else None
+    directory = Directory.load(session)
+    overdue_candidates = engine.selector.candidates(
+        session, now, only_due=False, office_path=office.path
+    )
+    overdue = len(engine.selector.classify(overdue_candidates, directory, now))
+    return texts.DigestStats(
+        new=new,
+        overdue=overdue,
+        fulfilled=fulfilled,
+        open=open_now,
+        first_response=first_response,
+        first_response_count=len(waits),
+    )
+
+
+def daily_digest(engine: FollowUpEngine, now: datetime, *, write: bool) -> RunReport:
+    from api.followup.engine import JOB_DIGEST, RunReport
+
+    report = RunReport(JOB_DIGEST, now)
+    today = to_local(now).date()
+    if not engine.calendar.is_working_day(today):
+        # Non-working day: no digest; the next working day's digest covers the gap.
+        report.counts["skipped_non_working_day"] = 1
+        return report
+    since_day = _previous_working_day(engine, today)
+    start = datetime.combine(since_day, engine.settings.digest_time, local_midnight(today).tzinfo)
+    sent = already = 0
+    with Session(engine.engine, expire_on_commit=False) as session:
+        directory = Directory.load(session)
+        for office_id, groups in sorted(directory.staff_groups.items()):
+            office = directory.offices.get(office_id)
+            if office is None:
+                continue
+            keys = [f"followup:digest:{g.id}:{today.isoformat()}" for g in groups]
+            if all(_already(session, key) for key in keys):
+                already += len(keys)
+                continue
+            stats = digest_stats(engine, session, office, start, now)
+            text = texts.digest_text(office_name=office.name, day=today, stats=stats)
+            for group, key in zip(groups, keys, strict=True):
+                message = OutboxCreate(
+                    target_kind=OutboxTarget.room,
+                    target_id=group.room_id,
+                    text=text,
+                    kind="digest",
+                    dedupe_key=key,
+                )
+                _enqueue(session, report, message, write=write)
+                sent += 1
+    report.counts.update(messages=sent, already_sent=already)
+    return report
+
+
+def monthly_summary(engine: FollowUpEngine, now: datetime, *, write: bool) -> RunReport:
+    """On the first working day on or after scheduler.monthly_day: last month's 圆梦榜."""
+    from api.followup.engine import JOB_MONTHLY, RunReport
+
+    report = RunReport(JOB_MONTHLY, now)
+    today = to_local(now).date()
+    if today.day < engine.settings.monthly_day or engine.calendar.is_quiet(now):
+        report.counts["skipped"] = 1
+        return report
+    this_month = today.replace(day=1)
+    month = (this_month - timedelta(days=1)).replace(day=1)
+    start, end = local_midnight(month), local_midnight(this_month)
+    sent = already = 0
+    with Session(engine.engine, expire_on_commit=False) as session:
+        directory = Directory.load(session)
+        for office_id, groups in sorted(directory.member_groups.items()):
+            office = directory.offices.get(office_id)
+            if office is None:
+                continue
+            text: str | None = None
+            for group in groups:
+                key = f"followup:monthly:{group.id}:{month:%Y-%m}"
+                if _already(session, key):
+                    already += 1
+                    continue
+                text = text or monthly_text(session, directory, office, start, end, engine)
+                message = OutboxCreate(
+                    target_kind=OutboxTarget.room,
+                    target_id=group.room_id,
+                    text=text,
+                    kind="monthly",
+                    dedupe_key=key,
+                )
+                _enqueue(session, report, message, write=write)
+                sent += 1
+    report.counts.update(messages=sent, already_sent=already)
+    return report
+
+
+def monthly_text(
+    session: Session,
+    directory: Directory,
+    office: Office,
+    start: datetime,
+    end: datetime,
+    engine: FollowUpEngine,
+) -> str:
+    rows = session.execute(
+        _subtree(select(Wish.id, Wish.seq, Wish.category, Wish.office_id), office)
+        .where(
+            col(Wish.status) == WishStatus.fulfilled,
+            col(Wish.fulfilled_at) >= start,
+            col(Wish.fulfilled_at) < end,
+        )
+        .order_by(col(Wish.fulfilled_at))
+    ).all()
+    ids = [row[0] for row in rows]
+    providers: dict[int, list[str]] = {}
+    people: dict[int, int] = {}
+    for begin in range(0, len(ids), 1000):
+        chunk = ids[begin : begin + 1000]
+        for wish_id, provider in session.execute(
+            select(Match.wish_id, Resource.provider)
+            .join(Resource, col(Resource.id) == Match.resource_id)
+            .where(col(Match.wish_id).in_(chunk))
+            .order_by(col(Match.id))
+        ):
+            if provider not in providers.setdefault(wish_id, []):
+                providers[wish_id].append(provider)
+        for wish_id, count in session.execute(
+            select(Fulfilment.wish_id, Fulfilment.beneficiaries).where(
+                col(Fulfilment.wish_id).in_(chunk)
+            )
+        ):
+            people[wish_id] = int(count or 0)
+    entries = []
+    for wish_id, seq, category, office_id in rows:
+        ref = texts.wish_ref(seq, category)
+        if office_id != office.id:
+            ref = directory.offices[office_id].name + ref
+        entries.append(
+            texts.MonthlyEntry(
+                ref=ref,
+                providers=tuple(providers.get(wish_id, [])),
+                beneficiaries=people.get(wish_id, 0),
+            )
+        )
+    local_start = to_local(start)
+    return texts.monthly_text(
+        office_name=office.name,
+        year=local_start.year,
+        month=local_start.month,
+        entries=entries,
+        beneficiaries=sum(people.values()),
+        limit=engine.settings.max_items_per_message,
+    )

@@ -1,0 +1,375 @@
+"""The follow-up engine: one reminder run, the daily digest and the monthly summary.
+
+Idempotency: a reminder run claims each wish with a conditional UPDATE (only while its
+next_reminder_at is empty or past, at the status and escalation level it was read with) and writes
+the claim, the timeline events and the outbox messages in one transaction. A second engine reading
+the same wishes finds them claimed and sends nothing. On PostgreSQL the run also takes a
+transaction advisory lock so two instances do not split one staff member's batch in two; on SQLite
+the write transaction (BEGIN IMMEDIATE) serialises runs the same way.
+
+Quiet hours and non-working days: non-urgent reminders are simply not produced (and not
+claimed); the first run after the quiet period sends them. Only urgent escalations
+(level >= urgent_from_level) go out in quiet time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from api.followup import texts
+from api.followup.calendar import WorkCalendar
+from api.followup.rules import Candidate, Directory, DueItem, Selector, counts_by_rule
+from api.followup.settings import SchedulerSettings
+from api.services.outbox import enqueue_message
+from models import SchedulerRun, Staff, Wish, WishEvent
+from models.clock import to_local, utcnow
+from models.enums import EventKind, OutboxTarget
+from models.outbox import OutboxCreate
+
+logger = logging.getLogger(__name__)
+
+JOB_REMINDERS = "followup.reminders"
+JOB_DIGEST = "followup.digest"
+JOB_MONTHLY = "followup.monthly"
+_ADVISORY_KEY = 0x7769_7368_706F  # "wishpo": one reminder run at a time per database
+_CLAIM_CHUNK = 1000
+
+
+@dataclass
+class RunReport:
+    job_id: str
+    now: datetime
+    counts: dict[str, int] = field(default_factory=dict)
+    messages: list[OutboxCreate] = field(default_factory=list)
+
+
+@dataclass
+class _Target:
+    kind: OutboxTarget
+    target_id: str
+    mention_ids: list[str]
+
+
+def make_calendar(settings: SchedulerSettings) -> WorkCalendar:
+    return WorkCalendar(
+        holidays=settings.holidays,
+        extra_workdays=settings.extra_workdays,
+        work_start=settings.work_start,
+        work_end=settings.work_end,
+        quiet_start=settings.quiet_start,
+        quiet_end=settings.quiet_end,
+    )
+
+
+class FollowUpEngine:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: SchedulerSettings,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.clock = clock
+        self.calendar = make_calendar(settings)
+        self.selector = Selector(settings, self.calendar)
+
+    # ---- public jobs ------------------------------------------------------------------------
+
+    def run_reminders(self, now: datetime | None = None) -> RunReport:
+        moment = now or self.clock()
+        return self._recorded(JOB_REMINDERS, moment, lambda: self._reminders(moment, write=True))
+
+    def plan(self, now: datetime | None = None) -> RunReport:
+        """What a reminder run would send now, without writing anything (dry run)."""
+        return self._reminders(now or self.clock(), write=False)
+
+    def run_digest(self, now: datetime | None = None) -> RunReport:
+        from api.followup.digest import daily_digest
+
+        moment = now or self.clock()
+        return self._recorded(JOB_DIGEST, moment, lambda: daily_digest(self, moment, write=True))
+
+    def run_monthly(self, now: datetime | None = None) -> RunReport:
+        from api.followup.digest import monthly_summary
+
+        moment = now or self.clock()
+        return self._recorded(
+            JOB_MONTHLY, moment, lambda: monthly_summary(self, moment, write=True)
+        )
+
+    # ---- reminders --------------------------------------------------------------------------
+
+    def _reminders(self, now: datetime, *, write: bool) -> RunReport:
+        report = RunReport(JOB_REMINDERS, now)
+        quiet = self.calendar.is_quiet(now)
+        with Session(self.engine, expire_on_commit=False) as session:
+            if write and session.get_bind().dialect.name == "postgresql":
+                session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
+            directory = Directory.load(session)
+            candidates = self.selector.candidates(session, now)
+            directory.load_organisations(
+                session, (c.organisation_id for c in candidates if c.organisation_id)
+            )
+            items = self.selector.classify(candidates, directory, now)
+            report.counts.update(counts_by_rule(items))
+            report.counts["overdue"] = len(items)
+            if quiet:
+                report.counts["deferred_quiet"] = sum(1 for i in items if not i.urgent)
+                items = [i for i in items if i.urgent]
+            routed = self._route(items, directory, quiet=quiet)
+            report.counts["unrouted"] = len(items) - len(routed)
+            if write:
+                routed = self._claim(session, routed, now)
+            report.messages = self._compose(routed, directory, now, quiet=quiet)
+            report.counts["reminded"] = sum(1 for _, staff in routed if staff)
+            report.counts["escalated"] = sum(1 for item, _ in routed if item.next_level)
+            report.counts["messages"] = len(report.messages)
+            if write:
+                self._add_events(session, routed, directory, now)
+                for message in report.messages:
+                    enqueue_message(session=session, message_in=message, commit=False)
+                session.commit()
+        logger.info("follow-up reminders at %s: %s", now.isoformat(), report.counts)
+        return report
+
+    def _route(
+        self, items: list[DueItem], directory: Directory, *, quiet: bool
+    ) -> list[tuple[DueItem, list[Staff]]]:
+        """Who hears of each item; items nobody can hear of are left for a later run."""
+        routed = []
+        for item in items:
+            # In quiet time only the urgent escalation goes out, not the ordinary reminder.
+            staff = [] if quiet else directory.responsible(item.wish)
+            if item.escalate_to is not None and not self._escalation_targets(
+                item.escalate_to, directory
+            ):
+                logger.warning("office %s has nobody to escalate to", item.escalate_to)
+                item.next_level = item.escalate_to = None
+                item.urgent = False
+            if staff or item.next_level:
+                routed.append((item, staff))
+        return routed
+
+    def _claim(
+        self, session: Session, routed: list[tuple[DueItem, list[Staff]]], now: datetime
+    ) -> list[tuple[DueItem, list[Staff]]]:
+        """Conditional UPDATE … RETURNING: a wish another engine already claimed is skipped."""
+        groups: dict[tuple[str, int, int | None, float], list[int]] = {}
+        for item, _ in routed:
+            key = (
+                item.wish.status,
+                item.wish.escalation_level,
+                item.next_level,
+                item.rules.remind_interval_hours,
+            )
+            groups.setdefault(key, []).append(item.wish.id)
+        claimed: set[int] = set()
+        for (status, level, next_level, interval), ids in groups.items():
+            values: dict[str, Any] = {
+                "reminded_at": now,
+                "next_reminder_at": now + timedelta(hours=interval),
+            }
+            if next_level is not None:
+                values.update(escalation_level=next_level, escalated_at=now)
+            for start in range(0, len(ids), _CLAIM_CHUNK):
+                chunk = ids[start : start + _CLAIM_CHUNK]
+                result = session.execute(
+                    sa.update(Wish)
+                    .where(
+                        col(Wish.id).in_(chunk),
+                        col(Wish.status) == status,
+                        col(Wish.escalation_level) == level,
+                        sa.or_(
+                            col(Wish.next_reminder_at).is_(None),
+                            col(Wish.next_reminder_at) <= now,
+                        ),
+                    )
+                    .values(**values)
+                    .returning(col(Wish.id))
+                )
+                claimed.update(row[0] for row in result)
+        return [(item, staff) for item, staff in routed if item.wish.id in claimed]
+
+    # ---- messages ---------------------------------------------------------------------------
+
+    def _slot(self, now: datetime) -> str:
+        local = to_local(now)
+        step = self.settings.run_interval_minutes
+        minutes = (local.hour * 60 + local.minute) // step * step
+        return f"{local:%Y%m%d}T{minutes // 60:02d}{minutes % 60:02d}"
+
+    def _compose(
+        self,
+        routed: list[tuple[DueItem, list[Staff]]],
+        directory: Directory,
+        now: datetime,
+        *,
+        quiet: bool,
+    ) -> list[OutboxCreate]:
+        slot = self._slot(now)
+        limit = self.settings.max_items_per_message
+        by_staff: dict[int, list[DueItem]] = {}
+        by_office: dict[int, list[DueItem]] = {}
+        for item, staff in routed:
+            for member in staff:
+                by_staff.setdefault(int(member.id or 0), []).append(item)
+            if item.escalate_to is not None:
+                by_office.setdefault(item.escalate_to, []).append(item)
+        messages = []
+        for staff_id, staff_items in sorted(by_staff.items()):
+            member = directory.staff[staff_id]
+            lines = [self._line(i, directory, now) for i in _ordered(staff_items)]
+            text = texts.reminder_text(staff_name=member.name, lines=lines, limit=limit)
+            target = self._staff_target(member, directory)
+            key = f"followup:remind:{staff_id}:{slot}:{_digest(staff_items)}"
+            messages.append(self._message(target, text, "reminder", key, urgent=False))
+        for office_id, office_items in sorted(by_office.items()):
+            office = directory.offices[office_id]
+            lines = [self._line(i, directory, now) for i in _ordered(office_items)]
+            text = texts.escalation_text(office_name=office.name, lines=lines, limit=limit)
+            urgent = any(i.urgent for i in office_items)
+            for n, target in enumerate(self._escalation_targets(office_id, directory)):
+                key = f"followup:escalate:{office_id}:{n}:{slot}:{_digest(office_items)}"
+                messages.append(self._message(target, text, "escalation", key, urgent=urgent))
+        return messages
+
+    def _line(self, item: DueItem, directory: Directory, now: datetime) -> texts.Line:
+        wish = item.wish
+        office = directory.offices.get(wish.office_id)
+        holder = directory.active(wish.assignee_id) or directory.staff.get(wish.assignee_id or -1)
+        return texts.Line(
+            ref=texts.wish_ref(wish.seq, wish.category),
+            rule=item.rule,
+            waited=now - wish.created_at,
+            planned=wish.planned_date,
+            office_name=office.name if office else "",
+            holder=holder.name if holder else "",
+            level=item.next_level or wish.escalation_level,
+        )
+
+    @staticmethod
+    def _message(target: _Target, text: str, kind: str, key: str, *, urgent: bool) -> OutboxCreate:
+        return OutboxCreate(
+            target_kind=target.kind,
+            target_id=target.target_id,
+            text=text,
+            mention_ids=target.mention_ids,
+            urgent=urgent,
+            kind=kind,
+            dedupe_key=key,
+        )
+
+    def _staff_target(self, member: Staff, directory: Directory) -> _Target:
+        rules = self.settings.rules_for(directory.code(member.office_id))
+        groups = directory.staff_groups.get(member.office_id, [])
+        if rules.channel == "staff_group" and groups:
+            return _Target(OutboxTarget.room, groups[0].room_id, [member.wechat_id])
+        return _Target(OutboxTarget.contact, member.wechat_id, [])
+
+    def _escalation_targets(self, office_id: int, directory: Directory) -> list[_Target]:
+        rules = self.settings.rules_for(directory.code(office_id))
+        groups = directory.staff_groups.get(office_id, [])
+        people = directory.office_staff(office_id)
+        if rules.channel == "staff_group" and groups:
+            mentions = [s.wechat_id for s in people[:1]]
+            return [_Target(OutboxTarget.room, groups[0].room_id, mentions)]
+        return [_Target(OutboxTarget.contact, s.wechat_id, []) for s in people]
+
+    def _add_events(
+        self,
+        session: Session,
+        routed: list[tuple[DueItem, list[Staff]]],
+        directory: Directory,
+        now: datetime,
+    ) -> None:
+        rows: list[dict[str, Any]] = []
+        for item, staff in routed:
+            reason = texts.Line(
+                ref="", rule=item.rule, waited=timedelta(0), planned=item.wish.planned_date
+            ).reason()
+            if staff:
+                names = "、".join(s.name for s in staff)
+                rows.append(_event(item.wish, EventKind.reminded, now, f"提醒 {names}：{reason}"))
+            if item.escalate_to is not None:
+                office = directory.offices[item.escalate_to]
+                note = f"第 {item.next_level} 级督办：上报{office.name}（{reason}）"
+                rows.append(_event(item.wish, EventKind.escalated, now, note))
+        for start in range(0, len(rows), 5000):
+            session.execute(sa.insert(WishEvent), rows[start : start + 5000])
+
+    # ---- run records -------------------------------------------------------------------------
+
+    def _recorded(self, job_id: str, now: datetime, work: Callable[[], RunReport]) -> RunReport:
+        began = time.monotonic()
+        with Session(self.engine, expire_on_commit=False) as session:
+            run = SchedulerRun(job_id=job_id, started_at=now)
+            session.add(run)
+            session.commit()
+            try:
+                report = work()
+            except Exception as exc:
+                logger.exception("follow-up job %s failed", job_id)
+                run.error = f"{type(exc).__name__}: {exc}"[:500]
+                run.finished_at = now + timedelta(seconds=time.monotonic() - began)
+                session.add(run)
+                session.commit()
+                raise
+            elapsed = time.monotonic() - began
+            report.counts["duration_ms"] = round(elapsed * 1000)
+            run.counts = dict(report.counts)
+            # The engine's "now" plus real elapsed time, so injected clocks stay coherent.
+            run.finished_at = now + timedelta(seconds=elapsed)
+            session.add(run)
+            self._prune(session, job_id)
+            session.commit()
+        return report
+
+    def _prune(self, session: Session, job_id: str) -> None:
+        keep = self.settings.runs_keep
+        oldest_kept = session.exec(
+            select(SchedulerRun.id)
+            .where(SchedulerRun.job_id == job_id)
+            .order_by(col(SchedulerRun.id).desc())
+            .offset(keep)
+            .limit(1)
+        ).first()
+        if oldest_kept is not None:
+            session.execute(
+                sa.delete(SchedulerRun).where(
+                    col(SchedulerRun.job_id) == job_id, col(SchedulerRun.id) <= oldest_kept
+                )
+            )
+
+
+def _event(wish: Candidate, kind: EventKind, now: datetime, note: str) -> dict[str, Any]:
+    return {
+        "wish_id": wish.id,
+        "kind": kind,
+        "at": now,
+        "actor": "system",
+        "actor_staff_id": None,
+        "from_status": None,
+        "to_status": None,
+        "note": note,
+    }
+
+
+def _ordered(items: Iterable[DueItem]) -> list[DueItem]:
+    """Longest-waiting first, so the most forgotten wish heads the list."""
+    return sorted(items, key=lambda i: (i.wish.created_at, i.wish.id))
+
+
+def _digest(items: Iterable[DueItem]) -> str:
+    ids = ",".join(str(i) for i in sorted(item.wish.id for item in items))
+    return hashlib.sha1(ids.encode()).hexdigest()[:12]

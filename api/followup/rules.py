@@ -1,0 +1,275 @@
+"""Which wishes are overdue now, under which rule, whether they escalate, and who hears of it.
+
+Every selection is an indexed range query (status + a timestamp), so a run costs work
+proportional to the overdue set, not to the ledger:
+- unclaimed:    status=new, created_at <= now − N working hours     (ix_wish_status_created)
+- unmatched:    status=claimed, claimed_at < N-th last working day    (ix_wish_status_claimed)
+- overdue_plan: status in (matched, in_service), planned_date < today (ix_wish_status_planned)
+- offer:        kind=offer, open, created_at <= now − N days, no resource made from it
+                                                                      (ix_wish_kind_status_created)
+Per-office thresholds: the query uses the loosest threshold in force, rows are then checked
+against their own office's rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from api.followup.calendar import WorkCalendar, local_midnight
+from api.followup.settings import Rules, SchedulerSettings
+from models import Group, Office, Organisation, Resource, Staff, Wish
+from models.clock import to_local
+from models.enums import OPEN_STATUSES, WishKind, WishStatus
+
+RULE_ORDER = ("unclaimed", "unmatched", "overdue_plan", "offer")
+
+W = cast(sa.Table, Wish.__table__).c  # type: ignore[attr-defined]  # core: plain tuples
+
+_COLUMNS = (
+    W.id,
+    W.office_id,
+    W.seq,
+    W.category,
+    W.kind,
+    W.status,
+    W.organisation_id,
+    W.assignee_id,
+    W.created_at,
+    W.claimed_at,
+    W.planned_date,
+    W.escalation_level,
+    W.escalated_at,
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    office_id: int
+    seq: int
+    category: str
+    kind: str
+    status: str
+    organisation_id: int | None
+    assignee_id: int | None
+    created_at: datetime
+    claimed_at: datetime | None
+    planned_date: date | None
+    escalation_level: int
+    escalated_at: datetime | None
+
+
+@dataclass
+class DueItem:
+    wish: Candidate
+    rule: str
+    overdue_since: datetime
+    rules: Rules
+    next_level: int | None = None  # escalation level reached by this run, if it escalates
+    escalate_to: int | None = None  # office id
+    urgent: bool = False
+
+
+@dataclass
+class Directory:
+    """The small tables (offices, staff, groups) held in memory for one run."""
+
+    offices: dict[int, Office]
+    staff: dict[int, Staff]
+    staff_groups: dict[int, list[Group]]
+    member_groups: dict[int, list[Group]]
+    organisations: dict[int, Organisation] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session) -> Directory:
+        offices = {o.id: o for o in session.exec(select(Office)).all() if o.id is not None}
+        staff = {s.id: s for s in session.exec(select(Staff)).all() if s.id is not None}
+        staff_groups: dict[int, list[Group]] = {}
+        member_groups: dict[int, list[Group]] = {}
+        groups = session.exec(
+            select(Group).where(col(Group.enabled), col(Group.office_id).is_not(None))
+        ).all()
+        for group in sorted(groups, key=lambda g: g.id or 0):
+            target = staff_groups if group.is_staff_group else member_groups
+            target.setdefault(int(group.office_id or 0), []).append(group)
+        return cls(offices, staff, staff_groups, member_groups)
+
+    def load_organisations(self, session: Session, ids: Iterable[int]) -> None:
+        wanted = sorted(set(ids) - self.organisations.keys())
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            for org in session.exec(select(Organisation).where(col(Organisation.id).in_(chunk))):
+                self.organisations[int(org.id or 0)] = org
+
+    def code(self, office_id: int) -> str | None:
+        office = self.offices.get(office_id)
+        return office.code if office else None
+
+    def ancestor(self, office_id: int, levels_up: int) -> int | None:
+        """The office `levels_up` levels above (community → street → district → city)."""
+        office = self.offices.get(office_id)
+        if office is None:
+            return None
+        chain = [int(part) for part in office.path.strip("/").split("/") if part]
+        if not chain or chain[-1] != office_id:
+            chain = [*chain, office_id]
+        index = len(chain) - 1 - levels_up
+        return chain[index] if index >= 0 else None
+
+    def active(self, staff_id: int | None) -> Staff | None:
+        member = self.staff.get(staff_id) if staff_id is not None else None
+        return member if member is not None and member.active else None
+
+    def responsible(self, wish: Candidate) -> list[Staff]:
+        """Assignee; else the organisation's liaison or zone staff (分片联系); else on duty."""
+        assignee = self.active(wish.assignee_id)
+        if assignee is not None:
+            return [assignee]
+        org = self.organisations.get(wish.organisation_id or -1)
+        if org is not None:
+            liaison = self.active(org.liaison_staff_id)
+            if liaison is not None:
+                return [liaison]
+            if org.zone:
+                zone_staff = [
+                    s
+                    for s in self.staff.values()
+                    if s.active and s.office_id == wish.office_id and org.zone in (s.zones or [])
+                ]
+                if zone_staff:
+                    return sorted(zone_staff, key=lambda s: s.id or 0)
+        office = self.offices.get(wish.office_id)
+        on_duty = self.active(office.on_duty_staff_id if office else None)
+        return [on_duty] if on_duty is not None else []
+
+    def office_staff(self, office_id: int) -> list[Staff]:
+        """Who hears an escalation to this office: its on-duty staff, else all its active staff."""
+        office = self.offices.get(office_id)
+        on_duty = self.active(office.on_duty_staff_id if office else None)
+        if on_duty is not None:
+            return [on_duty]
+        members = [s for s in self.staff.values() if s.active and s.office_id == office_id]
+        return sorted(members, key=lambda s: s.id or 0)
+
+
+class Selector:
+    """Finds the overdue wishes (optionally only those due for a reminder) at one moment."""
+
+    def __init__(self, settings: SchedulerSettings, calendar: WorkCalendar) -> None:
+        self.settings = settings
+        self.calendar = calendar
+
+    def candidates(
+        self,
+        session: Session,
+        now: datetime,
+        *,
+        only_due: bool = True,
+        office_path: str | None = None,
+    ) -> list[Candidate]:
+        """Open wishes past the loosest threshold, one query per rule, each range-indexed."""
+        all_rules = self.settings.all_rules()
+        today = to_local(now).date()
+        new_cutoff = max(
+            self.calendar.working_hours_cutoff(now, r.unclaimed_working_hours) for r in all_rules
+        )
+        back = self.calendar.nth_working_day_back
+        claimed_before = local_midnight(
+            max(back(today, r.unmatched_working_days) for r in all_rules)
+        )
+        offer_cutoff = now - timedelta(days=min(r.offer_days for r in all_rules))
+        no_resource = ~sa.exists().where(col(Resource.source_wish_id) == W.id)
+        queries = [
+            sa.select(*_COLUMNS).where(W.status == WishStatus.new, W.created_at <= new_cutoff),
+            sa.select(*_COLUMNS).where(
+                W.status == WishStatus.claimed, W.claimed_at < claimed_before
+            ),
+            sa.select(*_COLUMNS).where(
+                W.status.in_([WishStatus.matched, WishStatus.in_service]),
+                W.planned_date < today,
+            ),
+            sa.select(*_COLUMNS).where(
+                W.kind == WishKind.offer,
+                W.status.in_(list(OPEN_STATUSES)),
+                W.created_at <= offer_cutoff,
+                no_resource,
+            ),
+        ]
+        seen: dict[int, Candidate] = {}
+        for query in queries:
+            if only_due:
+                query = query.where(sa.or_(W.next_reminder_at.is_(None), W.next_reminder_at <= now))
+            if office_path is not None:
+                query = query.join(Office, col(Office.id) == W.office_id).where(
+                    col(Office.path).startswith(office_path)
+                )
+            for row in session.execute(query):
+                seen.setdefault(row[0], Candidate(*row))
+        return list(seen.values())
+
+    def classify(
+        self, wishes: Sequence[Candidate], directory: Directory, now: datetime
+    ) -> list[DueItem]:
+        """The rule each wish is overdue under (office thresholds) and its escalation, if due."""
+        items = []
+        for wish in wishes:
+            rules = self.settings.rules_for(directory.code(wish.office_id))
+            found = self._rule(wish, rules, now)
+            if found is None:
+                continue
+            rule, since = found
+            item = DueItem(wish=wish, rule=rule, overdue_since=since, rules=rules)
+            self._escalation(item, directory, now)
+            items.append(item)
+        return items
+
+    def _rule(self, wish: Candidate, rules: Rules, now: datetime) -> tuple[str, datetime] | None:
+        cal = self.calendar
+        if wish.status == WishStatus.new:
+            since = cal.add_working_hours(wish.created_at, rules.unclaimed_working_hours)
+            if since <= now:
+                return "unclaimed", since
+        elif wish.status == WishStatus.claimed and wish.claimed_at is not None:
+            claimed_day = to_local(wish.claimed_at).date()
+            due_day = cal.nth_working_day_after(claimed_day, rules.unmatched_working_days)
+            if due_day <= to_local(now).date():
+                return "unmatched", local_midnight(due_day)
+        elif (
+            wish.status in (WishStatus.matched, WishStatus.in_service)
+            and wish.planned_date
+            and wish.planned_date < to_local(now).date()
+        ):
+            return "overdue_plan", local_midnight(wish.planned_date + timedelta(days=1))
+        if wish.kind == WishKind.offer:
+            since = wish.created_at + timedelta(days=rules.offer_days)
+            if since <= now:
+                return "offer", since
+        return None
+
+    def _escalation(self, item: DueItem, directory: Directory, now: datetime) -> None:
+        """One level per M working days, one level per run, stopping at the top office."""
+        wish = item.wish
+        base = wish.escalated_at if wish.escalation_level > 0 and wish.escalated_at else None
+        base = base or item.overdue_since
+        if not self.calendar.working_days_passed(base, item.rules.escalate_after_working_days, now):
+            return
+        level = wish.escalation_level + 1
+        target = directory.ancestor(wish.office_id, level)
+        if target is None:
+            return
+        item.next_level = level
+        item.escalate_to = target
+        item.urgent = level >= self.settings.urgent_from_level
+
+
+def counts_by_rule(items: Iterable[DueItem]) -> dict[str, int]:
+    counts: dict[str, Any] = dict.fromkeys(RULE_ORDER, 0)
+    for item in items:
+        counts[item.rule] += 1
+    return counts

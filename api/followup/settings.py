@@ -1,0 +1,96 @@
+"""Settings of the follow-up engine (config.yaml section `scheduler`, env WISHPOOL_SCHEDULER__*).
+
+Whether the engine runs inside the API is ApiSettings.run_scheduler; everything else is here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from models.config import SectionSettings
+
+Channel = Literal["staff_group", "private"]
+
+
+class OfficeRules(BaseModel):
+    """Per-office overrides (keyed by office code); a field left out keeps the default."""
+
+    unclaimed_working_hours: float | None = Field(default=None, gt=0)
+    unmatched_working_days: int | None = Field(default=None, ge=1)
+    escalate_after_working_days: int | None = Field(default=None, ge=1)
+    remind_interval_hours: float | None = Field(default=None, gt=0)
+    offer_days: int | None = Field(default=None, ge=1)
+    channel: Channel | None = None
+
+
+class Rules(BaseModel):
+    """The thresholds in force for one office (defaults merged with its overrides)."""
+
+    unclaimed_working_hours: float
+    unmatched_working_days: int
+    escalate_after_working_days: int
+    remind_interval_hours: float
+    offer_days: int
+    channel: Channel
+
+
+class SchedulerSettings(SectionSettings):
+    yaml_section: ClassVar[str] = "scheduler"
+
+    database_url: str | None = Field(
+        default=None, description="None: use the api section's database_url"
+    )
+    run_interval_minutes: int = Field(default=30, ge=1, le=1440)
+    # Thresholds (defaults for every office).
+    unclaimed_working_hours: float = Field(default=4, gt=0)
+    unmatched_working_days: int = Field(default=3, ge=1)
+    escalate_after_working_days: int = Field(default=2, ge=1)
+    remind_interval_hours: float = Field(default=24, gt=0)
+    offer_days: int = Field(default=7, ge=1)
+    channel: Channel = "staff_group"
+    offices: dict[str, OfficeRules] = Field(default_factory=dict)
+    # Calendar.
+    work_start: time = time(9, 0)
+    work_end: time = time(17, 30)
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    holidays: list[date] = Field(default_factory=list)
+    extra_workdays: list[date] = Field(default_factory=list)
+    # Urgency and message size.
+    urgent_from_level: int = Field(default=3, ge=1)
+    max_items_per_message: int = Field(default=20, ge=1)
+    # Digest and monthly summary (Asia/Shanghai wall time).
+    digest_time: time = time(8, 30)
+    monthly_day: int = Field(default=1, ge=1, le=28)
+    monthly_time: time = time(10, 0)
+    runs_keep: int = Field(default=1000, ge=10, description="SchedulerRun rows kept per job")
+
+    @model_validator(mode="after")
+    def _check_hours(self) -> SchedulerSettings:
+        if self.work_start >= self.work_end:
+            raise ValueError("work_start must be before work_end")
+        return self
+
+    def rules_for(self, office_code: str | None) -> Rules:
+        override = self.offices.get(office_code or "") or OfficeRules()
+        merged = {
+            name: getattr(override, name) if getattr(override, name) is not None else value
+            for name, value in self.default_rules().model_dump().items()
+        }
+        return Rules(**merged)
+
+    def default_rules(self) -> Rules:
+        return Rules(
+            unclaimed_working_hours=self.unclaimed_working_hours,
+            unmatched_working_days=self.unmatched_working_days,
+            escalate_after_working_days=self.escalate_after_working_days,
+            remind_interval_hours=self.remind_interval_hours,
+            offer_days=self.offer_days,
+            channel=self.channel,
+        )
+
+    def all_rules(self) -> list[Rules]:
+        return [self.default_rules(), *(self.rules_for(code) for code in self.offices)]
