@@ -1,0 +1,78 @@
+"""Staff corrections of the recogniser (kept for `rules suggest`); no raw text is stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from api.auth import Principal
+from api.errors import NotFound
+from api.services.common import get_or_404, is_staff, require_ref, scope_clause, visible
+from api.services.listing import ListParams, paginate
+from models import Correction, Staff, Wish
+from models.enums import Category
+from models.learning import CorrectionCreate
+
+SORTABLE: dict[str, Any] = {"id": col(Correction.id), "created_at": col(Correction.created_at)}
+
+
+def record_correction(
+    *, session: Session, correction_in: CorrectionCreate, staff_id: int | None
+) -> Correction:
+    """Stores one correction. Unknown wish or staff ids are refused (422) before writing."""
+    require_ref(session, Wish, correction_in.wish_id, "wish_id")
+    require_ref(session, Staff, staff_id, "staff_id")
+    correction = Correction.model_validate(correction_in, update={"staff_id": staff_id})
+    session.add(correction)
+    session.commit()
+    session.refresh(correction)
+    return correction
+
+
+def create_correction_scoped(
+    *, session: Session, correction_in: CorrectionCreate, principal: Principal
+) -> Correction:
+    if correction_in.wish_id is not None:
+        wish = session.get(Wish, correction_in.wish_id)
+        if wish is not None and not visible(session, principal, wish.office_id):
+            raise NotFound(f"没有找到编号为 {correction_in.wish_id} 的心愿")
+    return record_correction(session=session, correction_in=correction_in, staff_id=None)
+
+
+def list_corrections(
+    *,
+    session: Session,
+    principal: Principal,
+    params: ListParams,
+    wish_id: int | None = None,
+    corrected_category: Category | None = None,
+) -> tuple[list[Correction], int]:
+    stmt = select(Correction)
+    if is_staff(principal):
+        # Staff see corrections of wishes in their subtree; free-standing ones are admin-only.
+        stmt = stmt.join(Wish, col(Wish.id) == col(Correction.wish_id))
+        scope = scope_clause(principal, col(Wish.office_id))
+        if scope is not None:
+            stmt = stmt.where(scope)
+    if wish_id is not None:
+        stmt = stmt.where(col(Correction.wish_id) == wish_id)
+    if corrected_category is not None:
+        stmt = stmt.where(col(Correction.corrected_category) == corrected_category)
+    return paginate(
+        session=session,
+        stmt=stmt,
+        params=params,
+        sortable=SORTABLE,
+        default_sort="-id",
+        tiebreak=col(Correction.id),
+    )
+
+
+def get_correction(*, session: Session, correction_id: int, principal: Principal) -> Correction:
+    found = get_or_404(session, Correction, correction_id, "纠正记录")
+    if is_staff(principal):
+        wish = session.get(Wish, found.wish_id) if found.wish_id else None
+        if wish is None or not visible(session, principal, wish.office_id):
+            raise NotFound(f"没有找到编号为 {correction_id} 的纠正记录")
+    return found

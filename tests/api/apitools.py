@@ -1,0 +1,58 @@
+"""Helpers shared by the API tests (imported as a plain module: tests/ has no packages)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from api.main import create_app
+from api.settings import ApiSettings
+
+
+@dataclass
+class Tree:
+    city: int
+    east: int
+    street: int
+    community: int
+    west: int
+    group: int  # in 东风街道, bot enabled
+    west_group: int
+    staff: int  # a staff member of 东风街道
+    west_staff: int
+    org: int  # in 幸福社区
+    resource: int  # city-wide
+    west_resource: int
+
+
+def make_client(db_url: str, engine: Engine) -> TestClient:
+    settings = ApiSettings(database_url=db_url, run_scheduler=False, auto_migrate=False)
+    return TestClient(create_app(settings, engine=engine))
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def new_wish(client: TestClient, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
+    body = {"text": "希望社区组织一次亲子阅读活动", "category": "family", **fields}
+    response = client.post("/api/v1/wishes", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    """Rows per table, to prove a refused request changed nothing."""
+    from sqlmodel import SQLModel
+
+    session.expire_all()
+    counts = {}
+    for name, table in SQLModel.metadata.tables.items():
+        counts[name] = len(session.exec(select(table)).all())  # type: ignore[call-overload]
+    session.rollback()  # end the read transaction (SQLite holds the write lock in it)
+    return counts
