@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from api.followup.cli import remind_command, scheduler_command
+from bot.cli import bot_command
 from models.enums import Role
 from nlp.cli import classify_command, rules_app
 
@@ -22,6 +23,7 @@ app.command("classify", help="Classify JSON lines {id, text} from stdin (quality
 app.add_typer(rules_app, name="rules")
 app.command("scheduler", help="Run the follow-up engine as its own process")(scheduler_command)
 app.command("remind", help="Run the reminder rules now (--dry-run: only print)")(remind_command)
+app.command("bot", help="Run the WeChat bot against a Wechaty puppet service gateway")(bot_command)
 
 
 def _setup_logging(level: str) -> None:
@@ -80,6 +82,64 @@ def token_create(
             raise typer.Exit(2) from None
     typer.echo(clear)
     typer.echo(f"token #{token.id} ({role.value}) for {name}: shown once, keep it safe", err=True)
+
+
+demo_app = typer.Typer(help="Talk to the demo's fake WeChat account", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+
+
+@app.command("run")
+def run_all(
+    gateway_port: Annotated[int, typer.Option(help="Fake WeChat gateway gRPC port")] = 8788,
+    control_port: Annotated[int, typer.Option(help="Fake WeChat gateway control port")] = 8789,
+) -> None:
+    """Run everything on embedded defaults: API + follow-up engine, fake WeChat account, bot."""
+    from api.launcher import DemoPorts, run_system
+    from api.settings import ApiSettings
+
+    settings = ApiSettings()
+    _setup_logging(settings.log_level)
+    ports = DemoPorts(gateway_grpc=gateway_port, gateway_control=control_port)
+    raise typer.Exit(run_system(settings, ports))
+
+
+@demo_app.command("say")
+def demo_say(
+    text: str,
+    person: Annotated[str, typer.Option("--as", help="zhang, liu (members), wang, li (staff)")] = (
+        "zhang"
+    ),
+    room: Annotated[str, typer.Option(help="members, staff, or private (a chat with the bot)")] = (
+        "members"
+    ),
+    control_port: Annotated[int, typer.Option(help="Fake WeChat gateway control port")] = 8789,
+) -> None:
+    """Make a demo person say TEXT in a demo group (or privately to the bot)."""
+    from api.demo import MEMBER_ROOM, PEOPLE, STAFF_ROOM
+    from gateway.control import GatewayControl
+
+    rooms = {"members": MEMBER_ROOM, "staff": STAFF_ROOM, "private": None}
+    if person not in PEOPLE or room not in rooms:
+        typer.echo(f"--as 可选 {', '.join(PEOPLE)}；--room 可选 {', '.join(rooms)}", err=True)
+        raise typer.Exit(2)
+    control = GatewayControl.from_port(control_port)
+    message_id = control.say(PEOPLE[person].wechat_id, text, room_id=rooms[room])
+    typer.echo(f"sent {message_id}")
+
+
+@demo_app.command("sent")
+def demo_sent(
+    after: Annotated[int, typer.Option(help="Only messages after this sequence number")] = 0,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for a new message")] = 5.0,
+    control_port: Annotated[int, typer.Option(help="Fake WeChat gateway control port")] = 8789,
+) -> None:
+    """Print what the bot has said in the demo (waits a little for new messages)."""
+    from gateway.control import GatewayControl
+
+    control = GatewayControl.from_port(control_port)
+    for message in control.sent(after=after, wait_ms=int(wait * 1000)):
+        where = message.get("room_id") or message.get("to_id")
+        typer.echo(f"[{message['seq']}] {where}: {message['text']}")
 
 
 def main() -> None:

@@ -1,0 +1,425 @@
+"""The running bot: python-wechaty wired to the bridge, the outbox and a supervisor.
+
+Tasks, all in one event loop:
+- connection: starts Wechaty, exits non-zero when the gateway never logs us in (bad endpoint or
+  token: ``Wechaty.start()`` itself only prints), reconnects with backoff when the event stream
+  ends or goes silent;
+- spool worker: sends spooled wishes/commands to the API in order (bot/handlers.py);
+- outbox: long-polls the API for messages to deliver, sends them governed, acknowledges each;
+- health: writes data_dir/health.json {connected, logged_in, last_event_at, …}.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from bot.client import ApiAuthError, ApiRejected, ApiUnavailable, BotApiClient
+from bot.compat import make_options, patch_wechaty
+from bot.handlers import Bridge, Incoming
+from bot.sender import QuietHours, Sender
+from bot.settings import BotSettings
+from bot.spool import Spool
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_LOGIN, EXIT_CONFIG = 0, 2, 3
+# The gateway sends a heartbeat every 15 s; three missed ones mean the stream is gone.
+STALE_SECONDS = 60.0
+HEALTH_EVERY = 2.0
+
+
+class Fatal(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+class WechatyTransport:
+    """Sends through whichever Wechaty instance is connected now."""
+
+    def __init__(self, app: BotApp) -> None:
+        self.app = app
+
+    async def send_room(self, room_id: str, text: str, mention_ids: Sequence[str]) -> str | None:
+        wechaty = self.app.require_wechaty()
+        room = wechaty.Room.load(room_id)
+        await room.ready()
+        sent = await room.say(text, mention_ids=list(mention_ids) or None)
+        return getattr(sent, "message_id", None)
+
+    async def send_contact(self, contact_id: str, text: str) -> str | None:
+        wechaty = self.app.require_wechaty()
+        contact = wechaty.Contact.load(contact_id)
+        await contact.ready()
+        sent = await contact.say(text)
+        return getattr(sent, "message_id", None)
+
+
+class BotApp:
+    def __init__(self, settings: BotSettings) -> None:
+        self.settings = settings
+        self.spool = Spool(settings.spool_path)
+        self.client = BotApiClient(
+            settings.api_url, settings.api_token, timeout=settings.api_timeout_seconds
+        )
+        self.sender = Sender(
+            WechatyTransport(self),
+            rate_per_minute=settings.rate_per_minute,
+            burst=settings.rate_burst,
+            delay_range=(settings.delay_min_seconds, settings.delay_max_seconds),
+            quiet=(settings.quiet_start, settings.quiet_end),
+            max_length=settings.max_message_length,
+        )
+        self.bridge = Bridge(
+            spool=self.spool,
+            client=self.client,
+            sender=self.sender,
+            bot_names=settings.bot_names,
+            confirm_timeout=settings.confirm_timeout_seconds,
+            group_cache_seconds=settings.group_cache_seconds,
+        )
+        self.wechaty: Any = None
+        self.connected = False
+        self.logged_in = asyncio.Event()
+        self.last_event_at: float | None = None
+        self._handle_lock = asyncio.Lock()
+        self._stop = asyncio.Event()
+        self._fatal: Fatal | None = None
+
+    def require_wechaty(self) -> Any:
+        if self.wechaty is None or not self.logged_in.is_set():
+            raise ConnectionError("not connected to the puppet service")
+        return self.wechaty
+
+    # ---- events -------------------------------------------------------------------------------
+    def _event(self) -> None:
+        self.last_event_at = time.time()
+
+    async def on_message(self, msg: Any) -> None:
+        self._event()
+        try:
+            from wechaty_puppet import MessageType
+
+            if msg.is_self() or msg.type() != MessageType.MESSAGE_TYPE_TEXT:
+                return  # our own echo, or a picture/voice/system message
+            room = msg.room()
+            talker = msg.talker()
+            incoming = Incoming(
+                message_id=msg.message_id,
+                talker_id=talker.contact_id,
+                talker_name=talker.name or "",
+                text=msg.text() or "",
+                room_id=room.room_id if room is not None else None,
+                room_topic=(await room.topic()) if room is not None else "",
+                mention_self=bool(await msg.mention_self()) if room is not None else False,
+            )
+            async with self._handle_lock:  # keeps spool order = arrival order
+                outcome = await self.bridge.handle(incoming)
+            logger.debug("message %s: %s", incoming.message_id, outcome)
+        except ApiAuthError as exc:
+            self.fail(EXIT_CONFIG, f"the API refused the bot token ({exc})")
+        except Exception:
+            # The one boundary for incoming messages: log, never crash the bot, never echo.
+            logger.exception("failed to handle message %s", getattr(msg, "message_id", "?"))
+
+    async def on_login(self, contact: Any) -> None:
+        self._event()
+        logger.info("logged in to the puppet service as %s", contact.contact_id)
+        self.connected = True
+        self.logged_in.set()
+        with contextlib.suppress(OSError):
+            self.write_health()
+        with contextlib.suppress(Exception):
+            # python-wechaty listens for "heart-beat" while the puppet emits "heartbeat":
+            # subscribe directly so heartbeats keep the liveness clock fresh.
+            self.wechaty.puppet.on("heartbeat", lambda *_: self._event())
+
+    async def on_logout(self, contact: Any) -> None:
+        self._event()
+        logger.warning("logged out of the puppet service")
+        self.logged_in.clear()
+
+    async def on_room_join(self, room: Any, invitees: Any, inviter: Any, date: Any) -> None:
+        self._event()
+        with contextlib.suppress(ApiUnavailable, ApiRejected):
+            # Registers a new group (disabled until an admin enables it).
+            group = await self.client.group_seen(room.room_id, await room.topic())
+            self.spool.save_group(room.room_id, bool(group.get("enabled")))
+
+    def fail(self, code: int, reason: str) -> None:
+        if self._fatal is None:
+            logger.error("stopping: %s", reason)
+            self._fatal = Fatal(code, reason)
+        self._stop.set()
+
+    # ---- connection ---------------------------------------------------------------------------
+    def _new_wechaty(self) -> Any:
+        patch_wechaty(self.settings.data_dir / "wechaty-cache")
+        from wechaty import Wechaty
+
+        app = self
+
+        class WishpoolWechaty(Wechaty):
+            async def start(self) -> None:
+                # Wechaty.start() without its error handling, which prints and returns on a bad
+                # endpoint, sleeps 60 s on a dropped stream, or stops the whole event loop on a
+                # puppet error: here errors end the task and the supervisor decides.
+                await self.init_puppet()
+                await self.init_puppet_event_bridge(self.puppet)
+                self.started = True
+                await self.puppet.start()  # returns when the event stream ends
+
+            async def on_message(self, msg: Any) -> None:
+                await app.on_message(msg)
+
+            async def on_login(self, contact: Any) -> None:
+                await app.on_login(contact)
+
+            async def on_logout(self, contact: Any) -> None:
+                await app.on_logout(contact)
+
+            async def on_room_join(self, room: Any, invitees: Any, inviter: Any, date: Any) -> None:
+                await app.on_room_join(room, invitees, inviter, date)
+
+        options = make_options(
+            self.settings.puppet_endpoint,
+            self.settings.puppet_token,
+            name=self.settings.name,
+            cache_dir=self.settings.data_dir / "wechaty-cache",
+        )
+        return WishpoolWechaty(options)
+
+    async def _stop_wechaty(self, task: asyncio.Task[None] | None) -> None:
+        # Cancel start() first: closing the channel under a live stream makes python-wechaty
+        # sleep 60 s and reconnect by itself.
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        wechaty, self.wechaty = self.wechaty, None
+        self.connected = False
+        self.logged_in.clear()
+        if wechaty is None:
+            return
+        with contextlib.suppress(Exception):
+            scheduler = wechaty._plugin_manager.scheduler
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+        with contextlib.suppress(Exception):
+            if wechaty.puppet is not None:
+                await asyncio.wait_for(wechaty.stop(), 5)
+
+    async def connection(self) -> None:
+        s = self.settings
+        backoff = s.retry_min_seconds
+        ever_logged_in = False
+        while not self._stop.is_set():
+            self.wechaty = self._new_wechaty()
+            task = asyncio.create_task(self.wechaty.start(), name="wechaty")
+            login = asyncio.create_task(self.logged_in.wait())
+            await asyncio.wait({task, login}, timeout=s.login_timeout_seconds,
+                               return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+            login.cancel()
+            if not self.logged_in.is_set():
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    logger.error("puppet service connection failed: %r", task.exception())
+                await self._stop_wechaty(task)
+                if not ever_logged_in:
+                    self.fail(
+                        EXIT_LOGIN,
+                        f"not logged in to the puppet service at {s.puppet_endpoint} within "
+                        f"{s.login_timeout_seconds:g}s: check the endpoint and the token",
+                    )
+                    return
+                logger.warning("reconnect failed; retrying in %.1fs", backoff)
+            else:
+                ever_logged_in = True
+                backoff = s.retry_min_seconds
+                self._event()
+                await self._watch(task)
+                await self._stop_wechaty(task)
+                if self._stop.is_set():
+                    return
+                logger.warning("puppet event stream ended; reconnecting in %.1fs", backoff)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), backoff)
+            backoff = min(backoff * 2, s.retry_max_seconds)
+
+    async def _watch(self, task: asyncio.Task[None]) -> None:
+        """Returns when the stream ended, went silent, or the bot is stopping."""
+        stopping = asyncio.create_task(self._stop.wait())
+        try:
+            while True:
+                done, _ = await asyncio.wait({task, stopping}, timeout=5)
+                if done:
+                    return
+                if self.last_event_at and time.time() - self.last_event_at > STALE_SECONDS:
+                    logger.warning("no event from the puppet service for %.0fs", STALE_SECONDS)
+                    return
+        finally:
+            stopping.cancel()
+
+    # ---- workers ------------------------------------------------------------------------------
+    async def spool_worker(self) -> None:
+        s = self.settings
+        backoff = s.retry_min_seconds
+        while not self._stop.is_set():
+            await self.logged_in.wait()  # replies need the connection
+            self.bridge.wakeup.clear()
+            try:
+                ok = await self.bridge.drain()
+            except ApiAuthError as exc:
+                self.fail(EXIT_CONFIG, f"the API refused the bot token ({exc})")
+                return
+            self.bridge.expire()
+            if ok:
+                backoff = s.retry_min_seconds
+                timeout = 30.0
+            else:
+                timeout, backoff = backoff, min(backoff * 2, s.retry_max_seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.bridge.wakeup.wait(), timeout)
+
+    async def outbox_worker(self) -> None:
+        s = self.settings
+        backoff = s.retry_min_seconds
+        while not self._stop.is_set():
+            await self.logged_in.wait()
+            try:
+                items = await self.client.lease_outbox(
+                    wait=s.outbox_wait_seconds,
+                    limit=s.outbox_batch,
+                    urgent_only=self.sender.quiet_now(),
+                )
+                backoff = s.retry_min_seconds
+            except ApiAuthError as exc:
+                self.fail(EXIT_CONFIG, f"the API refused the bot token ({exc})")
+                return
+            except (ApiUnavailable, ApiRejected) as exc:
+                logger.debug("outbox poll failed: %s", exc)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), backoff)
+                backoff = min(backoff * 2, s.retry_max_seconds)
+                continue
+            for item in items:
+                await self._deliver(item)
+
+    async def _deliver(self, item: dict[str, Any]) -> None:
+        outbox_id = int(item["id"])
+        already, sent_id = self.spool.outbox_sent(outbox_id)
+        if not already:
+            try:
+                if item["target_kind"] == "room":
+                    sent_id = await self.sender.to_room(
+                        item["target_id"], item["text"], item.get("mention_ids") or (),
+                        urgent=bool(item.get("urgent")),
+                    )  # fmt: skip
+                else:
+                    sent_id = await self.sender.to_contact(
+                        item["target_id"], item["text"], urgent=bool(item.get("urgent"))
+                    )
+            except QuietHours:
+                return  # the lease runs out and the API offers it again after quiet hours
+            except Exception as exc:
+                logger.warning("outbox %s: send failed: %r", outbox_id, exc)
+                with contextlib.suppress(ApiUnavailable, ApiRejected):
+                    await self.client.fail_outbox(outbox_id, f"send failed: {type(exc).__name__}")
+                return
+            # Recorded before the ack: if the ack is lost, the re-offered entry is only acked.
+            self.spool.record_outbox_sent(outbox_id, sent_id)
+        try:
+            await self.client.ack_outbox(outbox_id, sent_id)
+            logger.info("outbox %s delivered and acknowledged", outbox_id)
+        except (ApiUnavailable, ApiRejected) as exc:
+            logger.warning(
+                "outbox %s: ack failed (will ack when offered again): %s", outbox_id, exc
+            )
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "connected": self.connected,
+            "logged_in": self.logged_in.is_set(),
+            "last_event_at": self.last_event_at,
+            "api_reachable": self.bridge.api_up,
+            "spooled": self.spool.count(),
+            "messages_sent": self.sender.sent_count,
+            "updated_at": time.time(),
+        }
+
+    def write_health(self) -> None:
+        path = self.settings.health_path
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.health()), encoding="utf-8")
+        os.replace(tmp, path)
+
+    async def health_worker(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.write_health()
+            except OSError as exc:
+                logger.warning("could not write %s: %s", self.settings.health_path, exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), HEALTH_EVERY)
+
+    # ---- main ---------------------------------------------------------------------------------
+    async def check_api(self) -> None:
+        """Fails fast on a wrong API token; an unreachable API is fine (the spool covers it)."""
+        try:
+            await self.client._call("GET", "/staff/-")
+        except ApiAuthError as exc:
+            raise Fatal(EXIT_CONFIG, f"the API refused the bot token ({exc})") from None
+        except (ApiUnavailable, ApiRejected):
+            pass
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, self._stop.set)
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            await self.check_api()
+            tasks = [
+                asyncio.create_task(self.connection(), name="connection"),
+                asyncio.create_task(self.spool_worker(), name="spool"),
+                asyncio.create_task(self.outbox_worker(), name="outbox"),
+                asyncio.create_task(self.health_worker(), name="health"),
+            ]
+            await self._stop.wait()
+        except Fatal as fatal:
+            self.fail(fatal.code, str(fatal))
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await self._stop_wechaty(None)
+            with contextlib.suppress(Exception):
+                self.write_health()
+            await self.client.aclose()
+            self.spool.close()
+        return self._fatal.code if self._fatal else EXIT_OK
+
+
+def run(settings: BotSettings) -> int:
+    if not settings.puppet_endpoint or not settings.puppet_token:
+        logger.error(
+            "set the puppet service endpoint and token (WECHATY_PUPPET_SERVICE_ENDPOINT, "
+            "WECHATY_PUPPET_SERVICE_TOKEN)"
+        )
+        return EXIT_CONFIG
+    if not settings.api_token:
+        logger.error("set the bot's API token: WISHPOOL_BOT__API_TOKEN (wishpool token create)")
+        return EXIT_CONFIG
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return asyncio.run(BotApp(settings).run())

@@ -1,0 +1,43 @@
+"""`wishpool bot`: run the WeChat bridge (registered by api/cli.py; also `python -m bot`)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def bot_command(
+    endpoint: Annotated[
+        str | None, typer.Option(help="Puppet service host:port (default: settings)")
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Spool, seen ids and health.json (default: settings)")
+    ] = None,
+) -> None:
+    """Run the WeChat bot: group messages → ledger, and the ledger's messages → groups."""
+    from bot.app import run
+    from bot.settings import BotSettings
+
+    overrides: dict[str, object] = {}
+    if endpoint:
+        overrides["puppet_endpoint"] = endpoint
+    if data_dir:
+        overrides["data_dir"] = data_dir
+    settings = BotSettings(**overrides)  # type: ignore[arg-type]
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # python-wechaty logs every event, message texts included, at INFO (its own handlers,
+    # level from WECHATY_LOG, read when its loggers are created): keep it to warnings.
+    os.environ.setdefault("WECHATY_LOG", "warn")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    raise typer.Exit(run(settings))
+
+
+def main() -> None:
+    typer.run(bot_command)

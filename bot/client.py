@@ -1,0 +1,118 @@
+"""The bot's client of the ledger API (/api/v1/bot/*)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "/api/v1/bot"
+
+
+class BotError(Exception):
+    """Base of the bot's errors; ``message`` is safe to show people (Chinese) or empty."""
+
+    def __init__(self, message: str = "", *, detail: str = "") -> None:
+        super().__init__(detail or message)
+        self.message = message
+
+
+class ApiUnavailable(BotError):
+    """The API cannot be reached or failed on its side: keep the work and retry later."""
+
+
+class ApiRejected(BotError):
+    """The API refused the request (4xx): retrying will not help; ``message`` says why."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message, detail=f"{status} {code}")
+        self.status = status
+        self.code = code
+
+
+class ApiAuthError(ApiRejected):
+    """The bot's own token is wrong: an operator must fix the configuration."""
+
+
+class BotApiClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/") + PREFIX,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+            transport=transport,
+            trust_env=False,  # local traffic; never through a proxy from the environment
+        )
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        extra: dict[str, Any] = {}
+        if timeout is not None:
+            extra["timeout"] = timeout
+        try:
+            response = await self.http.request(method, path, json=json, params=params, **extra)
+        except httpx.HTTPError as exc:
+            raise ApiUnavailable(detail=f"{method} {path}: {exc!r}") from exc
+        if response.status_code >= 500:
+            raise ApiUnavailable(detail=f"{method} {path}: HTTP {response.status_code}")
+        if response.status_code >= 400:
+            code, message = "error", ""
+            try:
+                error = response.json().get("error", {})
+                code, message = str(error.get("code", code)), str(error.get("message", ""))
+            except (ValueError, AttributeError):
+                pass
+            cls = ApiAuthError if response.status_code in (401, 403) else ApiRejected
+            raise cls(response.status_code, code, message)
+        return response.json()
+
+    # ---- messages in ----------------------------------------------------------------------------
+    async def group_seen(self, room_id: str, topic: str) -> dict[str, Any]:
+        """Registers the group if new (disabled); returns {enabled, office_id, …}."""
+        return dict(
+            await self._call("POST", "/groups/seen", json={"room_id": room_id, "topic": topic})
+        )
+
+    async def submit_wish(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Logs a wish; idempotent on payload["message_id"]. Returns {reply, seq, created, …}."""
+        return dict(await self._call("POST", "/wishes", json=payload))
+
+    async def submit_command(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Applies a member or staff command; returns {ok, reply, …}."""
+        return dict(await self._call("POST", "/commands", json=payload))
+
+    # ---- outbox ---------------------------------------------------------------------------------
+    async def lease_outbox(
+        self, *, wait: float, limit: int, urgent_only: bool = False
+    ) -> list[dict[str, Any]]:
+        params = {"wait": wait, "limit": limit, "urgent_only": urgent_only}
+        data = await self._call("GET", "/outbox", params=params, timeout=wait + 10)
+        return list(data)
+
+    async def ack_outbox(self, outbox_id: int, sent_message_id: str | None) -> None:
+        await self._call(
+            "POST", f"/outbox/{outbox_id}/ack", json={"sent_message_id": sent_message_id}
+        )
+
+    async def fail_outbox(self, outbox_id: int, error: str) -> None:
+        await self._call("POST", f"/outbox/{outbox_id}/fail", json={"error": error[:500]})

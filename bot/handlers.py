@@ -1,0 +1,321 @@
+"""What the bot does with a message: ignore it, ask, or spool a wish/command for the API.
+
+No python-wechaty here: :class:`Incoming` is a plain description of a message and replies go
+through a :class:`~bot.sender.Sender`, so the logic is unit-tested with a fake API client and a
+fake transport.
+
+Flow: ``handle`` decides and, for a wish or a command, writes the message id and a spool entry
+in one SQLite transaction, then wakes the spool worker. ``drain`` sends spooled entries to the
+API strictly in order, replies, and deletes each entry only after its reply went out. While the
+API is unreachable every waiting member is told once that the wish is received and its number
+will follow; the entries stay spooled and are replayed when the API returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import enum
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import nlp
+from bot import texts
+from bot.client import ApiAuthError, ApiRejected, ApiUnavailable
+from bot.sender import Sender
+from bot.spool import ANSWERED, NEW, Spool, SpoolEntry
+from nlp.commands import (
+    Command,
+    ConfirmCommand,
+    RequestResourceCommand,
+    WishCommand,
+)
+from nlp.recogniser import Classification
+
+logger = logging.getLogger(__name__)
+
+MIN_MENTION_REQUEST = 4  # characters: "@心愿池 你好" is a greeting, not a request
+
+
+@dataclass(frozen=True)
+class Incoming:
+    message_id: str
+    talker_id: str
+    talker_name: str
+    text: str
+    room_id: str | None = None  # None: a private chat with the bot
+    room_topic: str = ""
+    mention_self: bool = False
+    is_self: bool = False
+
+
+class Outcome(enum.StrEnum):
+    """What ``handle`` did, for tests and DEBUG logs."""
+
+    ignored_self = "ignored_self"
+    ignored_group = "ignored_group"
+    duplicate = "duplicate"
+    chatter = "chatter"
+    asked = "asked"
+    spooled = "spooled"
+    bad_command = "bad_command"
+
+
+class ApiClient(Protocol):
+    async def group_seen(self, room_id: str, topic: str) -> dict[str, Any]: ...
+
+    async def submit_wish(self, payload: dict[str, Any]) -> dict[str, Any]: ...
+
+    async def submit_command(self, payload: dict[str, Any]) -> dict[str, Any]: ...
+
+
+Classifier = Callable[[str], Classification]
+CommandParser = Callable[[str, Sequence[str]], Command | None]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def command_payload(command: Command) -> dict[str, Any]:
+    """The wire form of a parsed command: its (Chinese) name and its fields."""
+    args = {f.name: _jsonable(getattr(command, f.name)) for f in dataclasses.fields(command)}
+    return {"name": command.name, "args": args}
+
+
+class Bridge:
+    def __init__(
+        self,
+        *,
+        spool: Spool,
+        client: ApiClient,
+        sender: Sender,
+        bot_names: Sequence[str] = (),
+        confirm_timeout: float = 600.0,
+        group_cache_seconds: float = 60.0,
+        classify: Classifier = nlp.classify,
+        parse: CommandParser = nlp.parse_command,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.spool = spool
+        self.client = client
+        self.sender = sender
+        self.bot_names = tuple(bot_names)
+        self.confirm_timeout = confirm_timeout
+        self.group_cache_seconds = group_cache_seconds
+        self.classify = classify
+        self.parse = parse
+        self.clock = clock
+        self.wakeup = asyncio.Event()
+        self.api_up = True
+        self.last_event_at: float | None = None
+
+    # ---- incoming -----------------------------------------------------------------------------
+    async def handle(self, msg: Incoming) -> Outcome:
+        self.last_event_at = self.clock()
+        if msg.is_self:
+            return Outcome.ignored_self  # the puppet echoes what we said: answering would loop
+        if msg.room_id is not None and not await self._group_enabled(msg.room_id, msg.room_topic):
+            return Outcome.ignored_group
+        if self.spool.is_seen(msg.message_id):
+            return Outcome.duplicate
+        try:
+            command = self.parse(msg.text, self.bot_names)
+        except nlp.CommandError as exc:
+            if not self.spool.mark_seen(msg.message_id):
+                return Outcome.duplicate
+            await self._reply(msg.room_id, msg.talker_id, texts.command_error(str(exc)))
+            return Outcome.bad_command
+        if command is not None:
+            return await self._command(msg, command)
+        if msg.room_id is None:
+            return Outcome.chatter  # private chat: only commands mean something
+        return await self._free_text(msg)
+
+    async def _group_enabled(self, room_id: str, topic: str) -> bool:
+        known = self.spool.group(room_id)
+        if known is not None and self.clock() - known.checked_at < self.group_cache_seconds:
+            return known.enabled
+        try:
+            group = await self.client.group_seen(room_id, topic)
+        except ApiUnavailable:
+            # Trust what we last knew; an unknown group stays silent until the API is back.
+            return known.enabled if known is not None else False
+        enabled = bool(group.get("enabled"))
+        self.spool.save_group(room_id, enabled)
+        return enabled
+
+    async def _command(self, msg: Incoming, command: Command) -> Outcome:
+        if isinstance(command, ConfirmCommand):
+            return await self._confirm(msg)
+        if isinstance(command, WishCommand):
+            return self._spool_wish(msg, command.text, explicit=True)
+        if isinstance(command, RequestResourceCommand):
+            text = _strip_mentions(msg.text) or msg.text
+            return self._spool_wish(msg, text, resource_id=command.resource_id)
+        payload = {**self._who(msg), "command": command_payload(command)}
+        return self._spool(msg.message_id, "command", payload)
+
+    async def _free_text(self, msg: Incoming) -> Outcome:
+        text = _strip_mentions(msg.text) or msg.text.strip()
+        result = self.classify(text)
+        if result.is_wish or self._mention_request(msg, result):
+            return self._spool_wish(msg, text, classification=result)
+        if result.needs_confirmation and msg.room_id is not None:
+            payload = self._wish_payload(msg, text, result)
+            if not self.spool.add_pending(msg.room_id, msg.talker_id, msg.message_id, payload):
+                return Outcome.duplicate
+            await self._reply(msg.room_id, msg.talker_id, texts.GREY_QUESTION)
+            return Outcome.asked
+        return Outcome.chatter  # never stored, never sent anywhere
+
+    def _mention_request(self, msg: Incoming, result: Classification) -> bool:
+        if not msg.mention_self:
+            return False
+        body = _strip_mentions(msg.text)
+        thanks = any(rule.startswith("negative:") for rule in result.rules)
+        return len(body) >= MIN_MENTION_REQUEST and not thanks
+
+    async def _confirm(self, msg: Incoming) -> Outcome:
+        if msg.room_id is None:
+            return Outcome.chatter
+        pending = self.spool.pending_for(msg.room_id, msg.talker_id, self.confirm_timeout)
+        if pending is None:
+            return Outcome.chatter  # a plain "是" in conversation
+        original_id, payload = pending
+        # The wish keeps the original message id: a replay of either message logs nothing new.
+        if not self.spool.enqueue(original_id, "wish", payload, also_seen=msg.message_id):
+            return Outcome.duplicate
+        self.wakeup.set()
+        return Outcome.spooled
+
+    def _who(self, msg: Incoming) -> dict[str, Any]:
+        return {
+            "room_id": msg.room_id,
+            "talker_id": msg.talker_id,
+            "talker_name": msg.talker_name,
+            "message_id": msg.message_id,
+        }
+
+    def _wish_payload(
+        self,
+        msg: Incoming,
+        text: str,
+        classification: Classification | None = None,
+        resource_id: int | None = None,
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {**self._who(msg), "text": text, "resource_id": resource_id}
+        if classification is not None:
+            payload.update(
+                category=classification.category.value,
+                kind=classification.kind.value,
+                confidence=classification.confidence,
+                keywords=list(classification.keywords),
+            )
+        return payload
+
+    def _spool_wish(
+        self,
+        msg: Incoming,
+        text: str,
+        *,
+        explicit: bool = False,
+        resource_id: int | None = None,
+        classification: Classification | None = None,
+    ) -> Outcome:
+        text = text.strip()
+        if explicit and not text:
+            return Outcome.chatter
+        if classification is None and resource_id is None:
+            classification = self.classify(text)
+        payload = self._wish_payload(msg, text, classification, resource_id)
+        return self._spool(msg.message_id, "wish", payload)
+
+    def _spool(self, message_id: str, kind: str, payload: dict[str, Any]) -> Outcome:
+        if not self.spool.enqueue(message_id, kind, payload):
+            return Outcome.duplicate
+        self.wakeup.set()
+        return Outcome.spooled
+
+    # ---- spool worker -------------------------------------------------------------------------
+    async def drain(self) -> bool:
+        """Sends every spooled entry in order. False if the API is unreachable (retry later)."""
+        for entry in self.spool.entries():
+            if entry.state != ANSWERED:
+                try:
+                    reply = await self._submit(entry)
+                except ApiUnavailable as exc:
+                    if self.api_up:
+                        logger.warning("API unreachable, spooling: %s", exc)
+                    self.api_up = False
+                    await self._notify_waiting()
+                    return False
+                self.spool.mark_answered(entry.id, reply)
+                entry = dataclasses.replace(entry, state=ANSWERED, reply=reply)
+            if not self.api_up:
+                logger.info("API reachable again, replaying the spool")
+                self.api_up = True
+            await self._deliver_reply(entry)
+            self.spool.done(entry.id)
+        return True
+
+    async def _submit(self, entry: SpoolEntry) -> dict[str, Any]:
+        try:
+            if entry.kind == "wish":
+                return await self.client.submit_wish(entry.payload)
+            return await self.client.submit_command(entry.payload)
+        except ApiAuthError:
+            raise  # a configuration error: the app's boundary stops the bot
+        except ApiRejected as exc:
+            # The API's messages are written for people; anything else gets the generic one.
+            logger.warning("API refused spool entry %s: %s", entry.id, exc)
+            return {"reply": exc.message or texts.GENERIC_ERROR}
+
+    async def _deliver_reply(self, entry: SpoolEntry) -> None:
+        reply = (entry.reply or {}).get("reply")
+        if not reply:
+            return  # e.g. a wish from a group that was disabled meanwhile
+        payload = entry.payload
+        try:
+            await self._reply(payload.get("room_id"), payload["talker_id"], reply)
+        except Exception:
+            # Losing one reply is better than blocking the spool; the ledger entry exists.
+            logger.exception("could not send the reply to spool entry %s", entry.id)
+
+    async def _notify_waiting(self) -> None:
+        for entry in self.spool.entries():
+            if entry.state != NEW:
+                continue
+            text = texts.WISH_HELD if entry.kind == "wish" else texts.COMMAND_HELD
+            self.spool.mark_notified(entry.id)
+            try:
+                await self._reply(entry.payload.get("room_id"), entry.payload["talker_id"], text)
+            except Exception:
+                logger.exception("could not send the holding reply to spool entry %s", entry.id)
+
+    async def _reply(self, room_id: str | None, talker_id: str, text: str) -> None:
+        if room_id is not None:
+            await self.sender.to_room(room_id, text, [talker_id])
+        else:
+            await self.sender.to_contact(talker_id, text)
+
+    def expire(self) -> None:
+        self.spool.expire_pending(self.confirm_timeout)
+
+
+def _strip_mentions(text: str) -> str:
+    """The text without leading "@Name" mentions (WeChat ends each with U+2005 or a space)."""
+    body = text.strip()
+    while body.startswith("@"):
+        cut = [i for i in (body.find("\u2005"), body.find(" ")) if i > 0]
+        if not cut:
+            return ""
+        body = body[min(cut) + 1 :].strip()
+    return body
