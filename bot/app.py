@@ -93,6 +93,7 @@ class BotApp:
         self._handle_lock = asyncio.Lock()
         self._stop = asyncio.Event()
         self._fatal: Fatal | None = None
+        self._wechaty_task: asyncio.Task[None] | None = None
 
     def require_wechaty(self) -> Any:
         if self.wechaty is None or not self.logged_in.is_set():
@@ -224,6 +225,8 @@ class BotApp:
         while not self._stop.is_set():
             self.wechaty = self._new_wechaty()
             task = asyncio.create_task(self.wechaty.start(), name="wechaty")
+            # Kept so shutdown can reap it even if this coroutine is cancelled mid-cleanup.
+            self._wechaty_task = task
             login = asyncio.create_task(self.logged_in.wait())
             await asyncio.wait({task, login}, timeout=s.login_timeout_seconds,
                                return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
@@ -403,7 +406,7 @@ class BotApp:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-            await self._stop_wechaty(None)
+            await self._stop_wechaty(self._wechaty_task)
             with contextlib.suppress(Exception):
                 self.write_health()
             await self.client.aclose()
