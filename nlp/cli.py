@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -46,20 +46,21 @@ def classify_command() -> None:
 @rules_app.command("suggest")
 def suggest_command(
     file: Annotated[
-        Path | None, typer.Option("--file", "-f", help="更正记录 JSON lines（默认读标准输入）")
+        Path | None, typer.Option("--file", "-f", help="更正记录 JSON lines 文件")
     ] = None,
+    from_db: Annotated[
+        bool, typer.Option("--from-db", help="读台账数据库里工作人员的更正（终端里运行时默认如此）")
+    ] = False,
     min_support: Annotated[int, typer.Option(help="至少几条更正支持才给建议")] = 3,
 ) -> None:
-    """根据更正记录建议新增关键词或调整权重 / suggest keyword and weight changes."""
-    stream = file.open(encoding="utf-8") if file else sys.stdin
-    try:
-        records = [json.loads(line) for line in stream if line.strip()]
-    except ValueError as exc:
-        typer.echo(f"更正记录不是合法的 JSON lines：{exc}", err=True)
-        raise typer.Exit(2) from exc
-    finally:
-        if file:
-            stream.close()
+    """根据更正记录建议新增关键词或调整权重 / suggest keyword and weight changes.
+
+    Reads the ledger's corrections (staff's 改类 / 不是心愿), a JSON lines file, or stdin.
+    """
+    if file is None and (from_db or sys.stdin.isatty()):
+        records = _ledger_corrections()
+    else:
+        records = _read_records(file)
     suggestions = suggest(records, min_support=min_support)
     if not suggestions:
         typer.echo(f"没有足够的更正支持任何修改（共 {len(records)} 条，门槛 {min_support}）。")
@@ -67,3 +68,31 @@ def suggest_command(
     typer.echo(f"{len(records)} 条更正，{len(suggestions)} 条建议：")
     for s in suggestions:
         typer.echo(f"- [{s.action}] {s.target}（支持 {s.support}，反对 {s.against}）：{s.reason}")
+
+
+def _read_records(file: Path | None) -> list[Any]:
+    stream = file.open(encoding="utf-8") if file else sys.stdin
+    try:
+        return [json.loads(line) for line in stream if line.strip()]
+    except ValueError as exc:
+        typer.echo(f"更正记录不是合法的 JSON lines：{exc}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        if file:
+            stream.close()
+
+
+def _ledger_corrections() -> list[Any]:
+    # The CLI edge may reach the ledger; the recogniser library itself never does I/O.
+    from sqlmodel import Session, select
+
+    from api.settings import ApiSettings
+    from models import Correction
+    from models.db import make_engine
+
+    engine = make_engine(ApiSettings().database_url)
+    try:
+        with Session(engine) as session:
+            return list(session.exec(select(Correction)).all())
+    finally:
+        engine.dispose()
