@@ -34,6 +34,7 @@ EXIT_OK, EXIT_LOGIN, EXIT_CONFIG = 0, 2, 3
 # The gateway sends a heartbeat every 15 s; three missed ones mean the stream is gone.
 STALE_SECONDS = 60.0
 HEALTH_EVERY = 2.0
+PRUNE_EVERY = 3600.0
 
 
 class Fatal(Exception):
@@ -365,11 +366,18 @@ class BotApp:
         os.replace(tmp, path)
 
     async def health_worker(self) -> None:
+        pruned_at = 0.0
         while not self._stop.is_set():
             try:
                 self.write_health()
             except OSError as exc:
                 logger.warning("could not write %s: %s", self.settings.health_path, exc)
+            if time.time() - pruned_at > PRUNE_EVERY:
+                pruned_at = time.time()
+                # Puppets redeliver recent history after a restart, not months-old messages.
+                retention = self.settings.seen_retention_days * 86400
+                forgotten = self.spool.forget_seen_before(pruned_at - retention)
+                logger.debug("forgot %d handled message ids", forgotten)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), HEALTH_EVERY)
 

@@ -59,6 +59,9 @@ class BotSettings(SectionSettings):
     max_message_length: int = Field(default=500, ge=50, description="Longer texts are split")
 
     # Behaviour.
+    seen_retention_days: float = Field(
+        default=30, gt=0, description="How long handled message ids are kept to drop redeliveries"
+    )
     confirm_timeout_seconds: int = Field(
         default=600, ge=1, description="How long a grey-zone question waits for 「是」"
     )

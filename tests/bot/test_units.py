@@ -188,6 +188,16 @@ def test_spool_answered_entries_survive_reopen(tmp_path: Path) -> None:
     assert reopened.outbox_sent(5) == (True, "sent-1") and reopened.outbox_sent(6) == (False, None)
 
 
+def test_spool_forgets_only_old_message_ids(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "s.db")
+    assert spool.mark_seen("m-1")
+    assert spool.forget_seen_before(0.0) == 0  # nothing is older than the epoch
+    assert spool.is_seen("m-1")
+    assert spool.forget_seen_before(4_102_444_800.0) == 1  # everything is older than 2100
+    assert not spool.is_seen("m-1")
+    spool.close()
+
+
 def test_split_text_and_quiet_hours() -> None:
     text = "第一句话。" * 30
     chunks = split_text(text, 40)
