@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
@@ -13,10 +14,11 @@ from api.schemas import ClaimIn, CloseIn, MatchIn, NoteIn, Page, WishDetail
 from api.services import ledger
 from api.services.listing import ListDep, page
 from api.services.workflow import Action
-from models.enums import Category, WishStatus
+from models.enums import Category, CloseReason, WishStatus
 from models.wish import FulfilmentCreate, WishCreate, WishPublic, WishUpdate
 
 router = APIRouter(prefix="/wishes", tags=["心愿台账 wishes"])
+F = TypeVar("F", bound=Callable[..., Any])
 
 SCOPE_NOTE = "员工令牌只能看到本级及下级妇联的心愿；范围外的心愿按不存在处理（404）。"
 TRANSITION_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -111,12 +113,33 @@ def update_wish(session: SessionDep, principal: StaffDep, wish_id: int, wish_in:
     return ledger.update_wish(session=session, wish=wish, wish_in=wish_in, principal=principal)
 
 
-@router.post(
-    "/{wish_id}/claim",
-    response_model=WishPublic,
-    summary="认领（已登记 → 已认领）",
-    responses=TRANSITION_RESPONSES,
-)
+def transition_route(path: str, summary: str) -> Callable[[F], F]:
+    """POST /wishes/{wish_id}/<action>: answers with the wish; 404 out of scope, 409 refused."""
+    return router.post(
+        path, response_model=WishPublic, summary=summary, responses=TRANSITION_RESPONSES
+    )
+
+
+def _transition(
+    session: SessionDep,
+    principal: Principal,
+    wish_id: int,
+    action: Action,
+    note: str,
+    close_reason: CloseReason | None = None,
+) -> Any:
+    wish = _wish(session, principal, wish_id)
+    return ledger.simple_transition(
+        session=session,
+        wish=wish,
+        principal=principal,
+        action=action,
+        note=note,
+        close_reason=close_reason,
+    )
+
+
+@transition_route("/{wish_id}/claim", "认领（已登记 → 已认领）")
 def claim_wish(
     session: SessionDep, principal: StaffDep, wish_id: int, body: ClaimIn | None = None
 ) -> Any:
@@ -131,12 +154,7 @@ def claim_wish(
     )
 
 
-@router.post(
-    "/{wish_id}/match",
-    response_model=WishPublic,
-    summary="对接资源（已认领 → 已对接；已登记的心愿先自动认领）",
-    responses=TRANSITION_RESPONSES,
-)
+@transition_route("/{wish_id}/match", "对接资源（已认领 → 已对接；已登记的心愿先自动认领）")
 def match_wish(session: SessionDep, principal: StaffDep, wish_id: int, body: MatchIn) -> Any:
     wish = _wish(session, principal, wish_id)
     return ledger.match(
@@ -148,33 +166,14 @@ def match_wish(session: SessionDep, principal: StaffDep, wish_id: int, body: Mat
     )
 
 
-def _transition(
-    session: SessionDep, principal: Principal, wish_id: int, action: Action, note: str
-) -> Any:
-    wish = _wish(session, principal, wish_id)
-    return ledger.simple_transition(
-        session=session, wish=wish, principal=principal, action=action, note=note
-    )
-
-
-@router.post(
-    "/{wish_id}/start",
-    response_model=WishPublic,
-    summary="开始服务（已对接 → 服务中）",
-    responses=TRANSITION_RESPONSES,
-)
+@transition_route("/{wish_id}/start", "开始服务（已对接 → 服务中）")
 def start_wish(
     session: SessionDep, principal: StaffDep, wish_id: int, body: NoteIn | None = None
 ) -> Any:
     return _transition(session, principal, wish_id, Action.start, (body or NoteIn()).note)
 
 
-@router.post(
-    "/{wish_id}/fulfil",
-    response_model=WishPublic,
-    summary="圆梦（服务中 → 已圆梦），同时写入暖心满溢录并通知来源群",
-    responses=TRANSITION_RESPONSES,
-)
+@transition_route("/{wish_id}/fulfil", "圆梦（服务中 → 已圆梦），同时写入暖心满溢录并通知来源群")
 def fulfil_wish(
     session: SessionDep, principal: StaffDep, wish_id: int, body: FulfilmentCreate
 ) -> Any:
@@ -182,30 +181,12 @@ def fulfil_wish(
     return ledger.fulfil(session=session, wish=wish, principal=principal, fulfilment_in=body)
 
 
-@router.post(
-    "/{wish_id}/close",
-    response_model=WishPublic,
-    summary="关闭（任何未完成状态 → 已关闭，需说明原因）",
-    responses=TRANSITION_RESPONSES,
-)
+@transition_route("/{wish_id}/close", "关闭（任何未完成状态 → 已关闭，需说明原因）")
 def close_wish(session: SessionDep, principal: StaffDep, wish_id: int, body: CloseIn) -> Any:
-    wish = _wish(session, principal, wish_id)
-    return ledger.simple_transition(
-        session=session,
-        wish=wish,
-        principal=principal,
-        action=Action.close,
-        note=body.note,
-        close_reason=body.reason,
-    )
+    return _transition(session, principal, wish_id, Action.close, body.note, body.reason)
 
 
-@router.post(
-    "/{wish_id}/reopen",
-    response_model=WishPublic,
-    summary="重新打开（已关闭 → 已登记）",
-    responses=TRANSITION_RESPONSES,
-)
+@transition_route("/{wish_id}/reopen", "重新打开（已关闭 → 已登记）")
 def reopen_wish(
     session: SessionDep, principal: StaffDep, wish_id: int, body: NoteIn | None = None
 ) -> Any:

@@ -10,6 +10,7 @@ Scope rules (documented in the OpenAPI description too):
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from sqlmodel import Session, SQLModel, col
 from api.auth import Principal
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from models import Group, Office, Organisation, Resource, Staff, Wish
+from models.clock import utcnow
 from models.enums import Role
 
 logger = logging.getLogger(__name__)
@@ -81,6 +83,21 @@ def ensure_visible(
         raise NotFound(f"没有找到{what}")
 
 
+def get_visible(session: Session, principal: Principal, model: type[M], obj_id: int) -> M:
+    """By id; one outside a staff token's subtree answers 404 as if it did not exist.
+    An office is owned by itself, everything else by its `office_id`."""
+    obj = get_or_404(session, model, obj_id)
+    owner = obj.id if model is Office else obj.office_id  # type: ignore[attr-defined]
+    ensure_visible(session, principal, owner, f"编号为 {obj_id} 的{label_of(model)}")
+    return obj
+
+
+def ensure_unique(session: Session, column: Any, value: Any, conflict_message: str) -> None:
+    """Refuses (409) a value `column` already holds, before the insert hits the constraint."""
+    if session.execute(sa.select(column).where(column == value).limit(1)).first() is not None:
+        raise Conflict(conflict_message)
+
+
 def ensure_office_allowed(session: Session, principal: Principal, office_id: int | None) -> None:
     """An office named in a body or filter: must exist (422) and lie in scope (403)."""
     if office_id is None:
@@ -112,6 +129,41 @@ def subtree_clause(session: Session, office_column: Any, office_id: int) -> sa.C
     return office_column.in_(subtree)
 
 
+def office_clause(
+    session: Session, office_column: Any, office_id: int, include_sub: bool
+) -> sa.ColumnElement[bool]:
+    """An `office_id` filter: the office and its descendants, or with include_sub=False only it."""
+    if include_sub:
+        return subtree_clause(session, office_column, office_id)
+    return office_column == office_id
+
+
+def search_clause(q: str, *columns: Any) -> sa.ColumnElement[bool]:
+    """`q` appears (case-insensitive, literally: % and _ are not wildcards) in any of `columns`."""
+    return sa.or_(*(column.icontains(q, autoescape=True) for column in columns))
+
+
+S = TypeVar("S", bound=sa.Select[Any])
+
+
+def within_office(
+    stmt: S,
+    *,
+    session: Session,
+    principal: Principal,
+    column: Any,
+    office_id: int | None,
+    include_sub: bool = True,
+) -> S:
+    """Restricts a list query to the caller's scope and, when given, the office filter."""
+    scope = scope_clause(principal, column)
+    if scope is not None:
+        stmt = stmt.where(scope)
+    if office_id is not None:
+        stmt = stmt.where(office_clause(session, column, office_id, include_sub))
+    return stmt
+
+
 def apply_update(obj: SQLModel, update_in: SQLModel) -> dict[str, Any]:
     """Copies the fields the client sent; returns them."""
     changes = update_in.model_dump(exclude_unset=True)
@@ -131,6 +183,31 @@ def save(session: Session, obj: M, conflict_message: str) -> M:
         raise Conflict(conflict_message) from None
     session.refresh(obj)
     return obj
+
+
+def update_checked(
+    session: Session,
+    obj: M,
+    update_in: SQLModel,
+    *,
+    refs: Mapping[str, type[SQLModel]],
+    required: Mapping[str, str] | None = None,
+    touch: bool = False,
+) -> M:
+    """A PATCH: changed foreign ids in `refs` must exist (422), ones in `required` must not be
+    cleared (422 with that message); then the sent fields are copied and saved (409 on a clash).
+    `touch` stamps `updated_at`."""
+    changes = update_in.model_dump(exclude_unset=True)
+    for field, model in refs.items():
+        if field not in changes:
+            continue
+        if changes[field] is None and required and field in required:
+            raise InvalidInput(required[field])
+        require_ref(session, model, changes[field], field)
+    apply_update(obj, update_in)
+    if touch:
+        obj.updated_at = utcnow()
+    return save(session, obj, "保存失败：数据与现有记录冲突")
 
 
 def delete(session: Session, obj: SQLModel, conflict_message: str) -> None:

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from api.auth import Principal
 from api.errors import NotFound
-from api.services.common import get_or_404, is_staff, require_ref, scope_clause, visible
+from api.services.common import get_or_404, is_staff, require_ref, visible, within_office
 from api.services.listing import ListParams, paginate
 from models import Correction, Staff, Wish
 from models.enums import Category
@@ -51,21 +51,19 @@ def list_corrections(
     stmt = select(Correction)
     if is_staff(principal):
         # Staff see corrections of wishes in their subtree; free-standing ones are admin-only.
-        stmt = stmt.join(Wish, col(Wish.id) == col(Correction.wish_id))
-        scope = scope_clause(principal, col(Wish.office_id))
-        if scope is not None:
-            stmt = stmt.where(scope)
+        stmt = within_office(
+            stmt.join(Wish, col(Wish.id) == col(Correction.wish_id)),
+            session=session,
+            principal=principal,
+            column=col(Wish.office_id),
+            office_id=None,
+        )
     if wish_id is not None:
         stmt = stmt.where(col(Correction.wish_id) == wish_id)
     if corrected_category is not None:
         stmt = stmt.where(col(Correction.corrected_category) == corrected_category)
     return paginate(
-        session=session,
-        stmt=stmt,
-        params=params,
-        sortable=SORTABLE,
-        default_sort="-id",
-        tiebreak=col(Correction.id),
+        session=session, stmt=stmt, params=params, sortable=SORTABLE, default_sort="-id"
     )
 
 

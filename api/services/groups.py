@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from api.auth import Principal
-from api.errors import Conflict
 from api.services.common import (
-    apply_update,
     delete,
-    ensure_visible,
+    ensure_unique,
     get_or_404,
+    get_visible,
     require_ref,
     save,
-    scope_clause,
-    subtree_clause,
+    search_clause,
+    update_checked,
+    within_office,
 )
 from api.services.listing import ListParams, paginate
 from models import Group, Office
@@ -34,16 +33,13 @@ SORTABLE: dict[str, Any] = {
 
 def create_group(*, session: Session, group_in: GroupCreate) -> Group:
     require_ref(session, Office, group_in.office_id, "office_id")
-    if session.exec(select(Group.id).where(Group.room_id == group_in.room_id)).first():
-        raise Conflict(f"群「{group_in.room_id}」已经登记过了")
-    group = Group.model_validate(group_in)
-    return save(session, group, f"群「{group_in.room_id}」已经登记过了")
+    taken = f"群「{group_in.room_id}」已经登记过了"
+    ensure_unique(session, col(Group.room_id), group_in.room_id, taken)
+    return save(session, Group.model_validate(group_in), taken)
 
 
 def get_group(*, session: Session, group_id: int, principal: Principal) -> Group:
-    group = get_or_404(session, Group, group_id)
-    ensure_visible(session, principal, group.office_id, f"编号为 {group_id} 的群")
-    return group
+    return get_visible(session, principal, Group, group_id)
 
 
 def list_groups(
@@ -58,43 +54,26 @@ def list_groups(
     q: str | None = None,
 ) -> tuple[list[Group], int]:
     stmt = select(Group)
-    scope = scope_clause(principal, col(Group.office_id))
-    if scope is not None:
-        stmt = stmt.where(scope)
-    if office_id is not None:
-        stmt = stmt.where(
-            subtree_clause(session, col(Group.office_id), office_id)
-            if include_sub
-            else col(Group.office_id) == office_id
-        )
+    stmt = within_office(
+        stmt,
+        session=session,
+        principal=principal,
+        column=col(Group.office_id),
+        office_id=office_id,
+        include_sub=include_sub,
+    )
     if enabled is not None:
         stmt = stmt.where(col(Group.enabled) == enabled)
     if is_staff_group is not None:
         stmt = stmt.where(col(Group.is_staff_group) == is_staff_group)
     if q:
-        stmt = stmt.where(
-            sa.or_(
-                col(Group.topic).icontains(q, autoescape=True),
-                col(Group.room_id).icontains(q, autoescape=True),
-            )
-        )
-    return paginate(
-        session=session,
-        stmt=stmt,
-        params=params,
-        sortable=SORTABLE,
-        default_sort="id",
-        tiebreak=col(Group.id),
-    )
+        stmt = stmt.where(search_clause(q, col(Group.topic), col(Group.room_id)))
+    return paginate(session=session, stmt=stmt, params=params, sortable=SORTABLE)
 
 
 def update_group(*, session: Session, group_id: int, group_in: GroupUpdate) -> Group:
     group = get_or_404(session, Group, group_id)
-    changes = group_in.model_dump(exclude_unset=True)
-    if "office_id" in changes:
-        require_ref(session, Office, changes["office_id"], "office_id")
-    apply_update(group, group_in)
-    return save(session, group, "保存失败：数据与现有记录冲突")
+    return update_checked(session, group, group_in, refs={"office_id": Office})
 
 
 def delete_group(*, session: Session, group_id: int) -> None:

@@ -17,11 +17,11 @@ from api.auth import Principal
 from api.errors import Forbidden, InvalidInput
 from api.services.common import (
     ensure_office_allowed,
-    ensure_visible,
-    get_or_404,
+    get_visible,
+    office_clause,
     require_ref,
     scope_clause,
-    subtree_clause,
+    search_clause,
     visible,
 )
 from api.services.listing import ListParams, paginate
@@ -68,9 +68,7 @@ def actor_for(principal: Principal) -> Actor:
 
 
 def get_scoped_wish(*, session: Session, wish_id: int, principal: Principal) -> Wish:
-    wish = get_or_404(session, Wish, wish_id, "心愿")
-    ensure_visible(session, principal, wish.office_id, f"编号为 {wish_id} 的心愿")
-    return wish
+    return get_visible(session, principal, Wish, wish_id)
 
 
 def _check_organisation(session: Session, principal: Principal, org_id: int | None) -> None:
@@ -142,11 +140,7 @@ def wish_filters(
         clauses.append(col(Wish.category).in_(category))
     if office_id is not None:
         ensure_office_allowed(session, principal, office_id)
-        clauses.append(
-            subtree_clause(session, col(Wish.office_id), office_id)
-            if include_sub
-            else col(Wish.office_id) == office_id
-        )
+        clauses.append(office_clause(session, col(Wish.office_id), office_id, include_sub))
     if group_id is not None:
         clauses.append(col(Wish.group_id) == group_id)
     if organisation_id is not None:
@@ -164,12 +158,7 @@ def wish_filters(
     ):
         raise InvalidInput("created_from 必须早于 created_to")
     if q:
-        clauses.append(
-            sa.or_(
-                col(Wish.text).icontains(q, autoescape=True),
-                col(Wish.number).icontains(q, autoescape=True),
-            )
-        )
+        clauses.append(search_clause(q, col(Wish.text), col(Wish.number)))
     return clauses
 
 

@@ -63,10 +63,14 @@ def paginate(
     stmt: sa.Select[Any],
     params: ListParams,
     sortable: Mapping[str, Any],
-    default_sort: str,
-    tiebreak: Any,
+    default_sort: str = "id",
+    tiebreak: Any = None,
 ) -> tuple[list[Any], int]:
-    """Runs `stmt` (a select of one entity) sorted and sliced; returns (rows, total)."""
+    """Runs `stmt` (a select of one entity) sorted and sliced; returns (rows, total).
+
+    `tiebreak` defaults to `sortable["id"]`."""
+    if tiebreak is None:
+        tiebreak = sortable["id"]
     total = session.execute(sa.select(sa.func.count()).select_from(stmt.subquery())).scalar_one()
     # The id tie-break keeps pages stable when the sort key has duplicates.
     ordered = stmt.order_by(*order_clauses(params.sort, sortable, default_sort), tiebreak)

@@ -13,9 +13,8 @@ from api.services.common import (
     ensure_office_allowed,
     get_or_404,
     require_ref,
-    scope_clause,
-    subtree_clause,
     visible,
+    within_office,
 )
 from api.services.ledger import actor_for, fulfil, get_scoped_wish, match
 from api.services.listing import ListParams, paginate
@@ -56,22 +55,18 @@ def list_matches(
     wish_id: int | None = None,
     resource_id: int | None = None,
 ) -> tuple[list[Match], int]:
-    stmt = select(Match).join(Wish, col(Wish.id) == col(Match.wish_id))
-    scope = scope_clause(principal, col(Wish.office_id))
-    if scope is not None:
-        stmt = stmt.where(scope)
+    stmt = within_office(
+        select(Match).join(Wish, col(Wish.id) == col(Match.wish_id)),
+        session=session,
+        principal=principal,
+        column=col(Wish.office_id),
+        office_id=None,
+    )
     if wish_id is not None:
         stmt = stmt.where(col(Match.wish_id) == wish_id)
     if resource_id is not None:
         stmt = stmt.where(col(Match.resource_id) == resource_id)
-    return paginate(
-        session=session,
-        stmt=stmt,
-        params=params,
-        sortable=MATCH_SORTABLE,
-        default_sort="id",
-        tiebreak=col(Match.id),
-    )
+    return paginate(session=session, stmt=stmt, params=params, sortable=MATCH_SORTABLE)
 
 
 def get_match(*, session: Session, match_id: int, principal: Principal) -> Match:
@@ -143,15 +138,17 @@ def list_fulfilments(
     delivered_from: date | None = None,
     delivered_to: date | None = None,
 ) -> tuple[list[Fulfilment], int]:
-    stmt = select(Fulfilment).join(Wish, col(Wish.id) == col(Fulfilment.wish_id))
-    scope = scope_clause(principal, col(Wish.office_id))
-    if scope is not None:
-        stmt = stmt.where(scope)
-    if wish_id is not None:
-        stmt = stmt.where(col(Fulfilment.wish_id) == wish_id)
     if office_id is not None:
         ensure_office_allowed(session, principal, office_id)
-        stmt = stmt.where(subtree_clause(session, col(Wish.office_id), office_id))
+    stmt = within_office(
+        select(Fulfilment).join(Wish, col(Wish.id) == col(Fulfilment.wish_id)),
+        session=session,
+        principal=principal,
+        column=col(Wish.office_id),
+        office_id=office_id,
+    )
+    if wish_id is not None:
+        stmt = stmt.where(col(Fulfilment.wish_id) == wish_id)
     if delivered_from is not None:
         stmt = stmt.where(col(Fulfilment.delivered_on) >= delivered_from)
     if delivered_to is not None:
@@ -162,7 +159,6 @@ def list_fulfilments(
         params=params,
         sortable=FULFILMENT_SORTABLE,
         default_sort="-delivered_on",
-        tiebreak=col(Fulfilment.id),
     )
 
 

@@ -13,12 +13,13 @@ from api.auth import Principal
 from api.errors import Conflict, InvalidInput
 from api.services.common import (
     delete,
-    ensure_visible,
+    ensure_unique,
     get_or_404,
+    get_visible,
     require_ref,
     save,
-    scope_clause,
-    subtree_clause,
+    search_clause,
+    within_office,
 )
 from api.services.listing import ListParams, paginate
 from models import Office, Staff
@@ -67,8 +68,7 @@ def _check_code_free(session: Session, code: str) -> None:
     # The model's regex is not enforced by SQLModel, so the service checks the code itself.
     if not CODE_PATTERN.fullmatch(code):
         raise InvalidInput(f"code：简码「{code}」只能由 1–12 个英文字母或数字组成，如 DF")
-    if session.exec(select(Office.id).where(Office.code == code)).first() is not None:
-        raise Conflict(f"简码「{code}」已被其他妇联使用")
+    ensure_unique(session, col(Office.code), code, f"简码「{code}」已被其他妇联使用")
 
 
 def create_office(*, session: Session, office_in: OfficeCreate) -> Office:
@@ -86,9 +86,7 @@ def create_office(*, session: Session, office_in: OfficeCreate) -> Office:
 
 
 def get_office(*, session: Session, office_id: int, principal: Principal) -> Office:
-    office = get_or_404(session, Office, office_id)
-    ensure_visible(session, principal, office.id, f"编号为 {office_id} 的妇联")
-    return office
+    return get_visible(session, principal, Office, office_id)
 
 
 def list_offices(
@@ -101,30 +99,21 @@ def list_offices(
     level: OfficeLevel | None = None,
     q: str | None = None,
 ) -> tuple[list[Office], int]:
-    stmt = select(Office)
-    scope = scope_clause(principal, col(Office.id))
-    if scope is not None:
-        stmt = stmt.where(scope)
+    stmt = within_office(
+        select(Office),
+        session=session,
+        principal=principal,
+        column=col(Office.id),
+        office_id=within_id,
+    )
     if parent_id is not None:
         stmt = stmt.where(col(Office.parent_id) == parent_id)
-    if within_id is not None:
-        stmt = stmt.where(subtree_clause(session, col(Office.id), within_id))
     if level is not None:
         stmt = stmt.where(col(Office.level) == level)
     if q:
-        stmt = stmt.where(
-            sa.or_(
-                col(Office.name).icontains(q, autoescape=True),
-                col(Office.code).icontains(q, autoescape=True),
-            )
-        )
+        stmt = stmt.where(search_clause(q, col(Office.name), col(Office.code)))
     return paginate(
-        session=session,
-        stmt=stmt,
-        params=params,
-        sortable=SORTABLE,
-        default_sort="path",
-        tiebreak=col(Office.id),
+        session=session, stmt=stmt, params=params, sortable=SORTABLE, default_sort="path"
     )
 
 

@@ -7,20 +7,18 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from api.auth import Principal
-from api.errors import InvalidInput
 from api.services.common import (
-    apply_update,
     delete,
-    ensure_visible,
     get_or_404,
+    get_visible,
     require_ref,
     save,
-    scope_clause,
-    subtree_clause,
+    search_clause,
+    update_checked,
+    within_office,
 )
 from api.services.listing import ListParams, paginate
 from models import Office, Organisation, Staff
-from models.clock import utcnow
 from models.enums import OrganisationKind
 from models.org import OrganisationCreate, OrganisationUpdate
 
@@ -45,9 +43,7 @@ def create_organisation(*, session: Session, organisation_in: OrganisationCreate
 def get_organisation(
     *, session: Session, organisation_id: int, principal: Principal
 ) -> Organisation:
-    org = get_or_404(session, Organisation, organisation_id)
-    ensure_visible(session, principal, org.office_id, f"编号为 {organisation_id} 的组织")
-    return org
+    return get_visible(session, principal, Organisation, organisation_id)
 
 
 def list_organisations(
@@ -63,15 +59,14 @@ def list_organisations(
     q: str | None = None,
 ) -> tuple[list[Organisation], int]:
     stmt = select(Organisation)
-    scope = scope_clause(principal, col(Organisation.office_id))
-    if scope is not None:
-        stmt = stmt.where(scope)
-    if office_id is not None:
-        stmt = stmt.where(
-            subtree_clause(session, col(Organisation.office_id), office_id)
-            if include_sub
-            else col(Organisation.office_id) == office_id
-        )
+    stmt = within_office(
+        stmt,
+        session=session,
+        principal=principal,
+        column=col(Organisation.office_id),
+        office_id=office_id,
+        include_sub=include_sub,
+    )
     if kind is not None:
         stmt = stmt.where(col(Organisation.kind) == kind)
     if has_branch is not None:
@@ -79,31 +74,22 @@ def list_organisations(
     if liaison_staff_id is not None:
         stmt = stmt.where(col(Organisation.liaison_staff_id) == liaison_staff_id)
     if q:
-        stmt = stmt.where(col(Organisation.name).icontains(q, autoescape=True))
-    return paginate(
-        session=session,
-        stmt=stmt,
-        params=params,
-        sortable=SORTABLE,
-        default_sort="id",
-        tiebreak=col(Organisation.id),
-    )
+        stmt = stmt.where(search_clause(q, col(Organisation.name)))
+    return paginate(session=session, stmt=stmt, params=params, sortable=SORTABLE)
 
 
 def update_organisation(
     *, session: Session, organisation_id: int, organisation_in: OrganisationUpdate
 ) -> Organisation:
     org = get_or_404(session, Organisation, organisation_id)
-    changes = organisation_in.model_dump(exclude_unset=True)
-    if "office_id" in changes:
-        if changes["office_id"] is None:
-            raise InvalidInput("office_id：组织必须属于一个妇联")
-        require_ref(session, Office, changes["office_id"], "office_id")
-    if "liaison_staff_id" in changes:
-        require_ref(session, Staff, changes["liaison_staff_id"], "liaison_staff_id")
-    apply_update(org, organisation_in)
-    org.updated_at = utcnow()
-    return save(session, org, "保存失败：数据与现有记录冲突")
+    return update_checked(
+        session,
+        org,
+        organisation_in,
+        refs={"office_id": Office, "liaison_staff_id": Staff},
+        required={"office_id": "office_id：组织必须属于一个妇联"},
+        touch=True,
+    )
 
 
 def delete_organisation(*, session: Session, organisation_id: int) -> None:

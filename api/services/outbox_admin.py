@@ -47,12 +47,7 @@ def list_outbox(
     if target_id:
         stmt = stmt.where(col(Outbox.target_id) == target_id)
     return paginate(
-        session=session,
-        stmt=stmt,
-        params=params,
-        sortable=SORTABLE,
-        default_sort="-id",
-        tiebreak=col(Outbox.id),
+        session=session, stmt=stmt, params=params, sortable=SORTABLE, default_sort="-id"
     )
 
 

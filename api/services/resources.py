@@ -10,18 +10,18 @@ from sqlmodel import Session, col, select
 from api.auth import Principal
 from api.errors import NotFound
 from api.services.common import (
-    apply_update,
     delete,
     get_or_404,
     is_staff,
+    office_clause,
     office_path,
     require_ref,
     save,
-    subtree_clause,
+    search_clause,
+    update_checked,
 )
 from api.services.listing import ListParams, paginate
 from models import Office, Resource
-from models.clock import utcnow
 from models.enums import Category
 from models.resource import ResourceCreate, ResourceUpdate
 
@@ -89,20 +89,12 @@ def list_resources(
     if is_staff(principal):
         stmt = stmt.where(_staff_visible_clause(principal))
     if office_id is not None:
-        stmt = stmt.where(
-            subtree_clause(session, col(Resource.office_id), office_id)
-            if include_sub
-            else col(Resource.office_id) == office_id
-        )
+        stmt = stmt.where(office_clause(session, col(Resource.office_id), office_id, include_sub))
     if active is not None:
         stmt = stmt.where(col(Resource.active) == active)
     if q:
         stmt = stmt.where(
-            sa.or_(
-                col(Resource.name).icontains(q, autoescape=True),
-                col(Resource.provider).icontains(q, autoescape=True),
-                col(Resource.description).icontains(q, autoescape=True),
-            )
+            search_clause(q, col(Resource.name), col(Resource.provider), col(Resource.description))
         )
     if category is not None:
         # Categories live in a JSON list; filtering in Python keeps one query for both
@@ -110,24 +102,12 @@ def list_resources(
         rows = [r for r in session.exec(stmt).all() if category in (r.categories or [])]
         ids = [r.id for r in rows]
         stmt = select(Resource).where(col(Resource.id).in_(ids))
-    return paginate(
-        session=session,
-        stmt=stmt,
-        params=params,
-        sortable=SORTABLE,
-        default_sort="id",
-        tiebreak=col(Resource.id),
-    )
+    return paginate(session=session, stmt=stmt, params=params, sortable=SORTABLE)
 
 
 def update_resource(*, session: Session, resource_id: int, resource_in: ResourceUpdate) -> Resource:
     resource = get_or_404(session, Resource, resource_id)
-    changes = resource_in.model_dump(exclude_unset=True)
-    if "office_id" in changes:
-        require_ref(session, Office, changes["office_id"], "office_id")
-    apply_update(resource, resource_in)
-    resource.updated_at = utcnow()
-    return save(session, resource, "保存失败：数据与现有记录冲突")
+    return update_checked(session, resource, resource_in, refs={"office_id": Office}, touch=True)
 
 
 def delete_resource(*, session: Session, resource_id: int) -> None:

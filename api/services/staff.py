@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from api.auth import Principal
-from api.errors import Conflict, InvalidInput
 from api.services.common import (
-    apply_update,
     delete,
-    ensure_visible,
+    ensure_unique,
     get_or_404,
+    get_visible,
     require_ref,
     save,
-    scope_clause,
-    subtree_clause,
+    search_clause,
+    update_checked,
+    within_office,
 )
 from api.services.listing import ListParams, paginate
 from models import Office, Staff
@@ -35,16 +34,13 @@ SORTABLE: dict[str, Any] = {
 
 def create_staff(*, session: Session, staff_in: StaffCreate) -> Staff:
     require_ref(session, Office, staff_in.office_id, "office_id")
-    if session.exec(select(Staff.id).where(Staff.wechat_id == staff_in.wechat_id)).first():
-        raise Conflict(f"微信号「{staff_in.wechat_id}」已经登记为工作人员")
-    person = Staff.model_validate(staff_in)
-    return save(session, person, f"微信号「{staff_in.wechat_id}」已经登记为工作人员")
+    taken = f"微信号「{staff_in.wechat_id}」已经登记为工作人员"
+    ensure_unique(session, col(Staff.wechat_id), staff_in.wechat_id, taken)
+    return save(session, Staff.model_validate(staff_in), taken)
 
 
 def get_staff(*, session: Session, staff_id: int, principal: Principal) -> Staff:
-    person = get_or_404(session, Staff, staff_id)
-    ensure_visible(session, principal, person.office_id, f"编号为 {staff_id} 的工作人员")
-    return person
+    return get_visible(session, principal, Staff, staff_id)
 
 
 def list_staff(
@@ -59,45 +55,32 @@ def list_staff(
     q: str | None = None,
 ) -> tuple[list[Staff], int]:
     stmt = select(Staff)
-    scope = scope_clause(principal, col(Staff.office_id))
-    if scope is not None:
-        stmt = stmt.where(scope)
-    if office_id is not None:
-        stmt = stmt.where(
-            subtree_clause(session, col(Staff.office_id), office_id)
-            if include_sub
-            else col(Staff.office_id) == office_id
-        )
+    stmt = within_office(
+        stmt,
+        session=session,
+        principal=principal,
+        column=col(Staff.office_id),
+        office_id=office_id,
+        include_sub=include_sub,
+    )
     if role is not None:
         stmt = stmt.where(col(Staff.role) == role)
     if active is not None:
         stmt = stmt.where(col(Staff.active) == active)
     if q:
-        stmt = stmt.where(
-            sa.or_(
-                col(Staff.name).icontains(q, autoescape=True),
-                col(Staff.wechat_id).icontains(q, autoescape=True),
-            )
-        )
-    return paginate(
-        session=session,
-        stmt=stmt,
-        params=params,
-        sortable=SORTABLE,
-        default_sort="id",
-        tiebreak=col(Staff.id),
-    )
+        stmt = stmt.where(search_clause(q, col(Staff.name), col(Staff.wechat_id)))
+    return paginate(session=session, stmt=stmt, params=params, sortable=SORTABLE)
 
 
 def update_staff(*, session: Session, staff_id: int, staff_in: StaffUpdate) -> Staff:
     person = get_or_404(session, Staff, staff_id)
-    changes = staff_in.model_dump(exclude_unset=True)
-    if "office_id" in changes:
-        if changes["office_id"] is None:
-            raise InvalidInput("office_id：工作人员必须属于一个妇联")
-        require_ref(session, Office, changes["office_id"], "office_id")
-    apply_update(person, staff_in)
-    return save(session, person, "保存失败：数据与现有记录冲突")
+    return update_checked(
+        session,
+        person,
+        staff_in,
+        refs={"office_id": Office},
+        required={"office_id": "office_id：工作人员必须属于一个妇联"},
+    )
 
 
 def delete_staff(*, session: Session, staff_id: int) -> None:
