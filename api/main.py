@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
 from api.errors import install_error_handlers
-from api.routes import register_routes
+from api.routes import admin_page, register_routes
 from api.settings import ApiSettings
 from models.db import make_engine
 from models.migrate import upgrade
@@ -57,4 +57,7 @@ def create_app(settings: ApiSettings | None = None, *, engine: Engine | None = N
     app.state.engine = engine
     install_error_handlers(app)
     register_routes(app)
+    # The admin page (GET /admin) and its JS/CSS: outside /api/v1 and out of the schema.
+    app.include_router(admin_page.router)
+    app.mount(admin_page.STATIC_URL, admin_page.static_files(), name="admin-static")
     return app
