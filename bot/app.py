@@ -385,7 +385,7 @@ class BotApp:
     async def check_api(self) -> None:
         """Fails fast on a wrong API token; an unreachable API is fine (the spool covers it)."""
         try:
-            await self.client._call("GET", "/staff/-")
+            await self.client.whoami()
         except ApiAuthError as exc:
             raise Fatal(EXIT_CONFIG, f"the API refused the bot token ({exc})") from None
         except (ApiUnavailable, ApiRejected):

@@ -36,6 +36,7 @@ def bot_command(
     # level from WECHATY_LOG, read when its loggers are created): keep it to warnings.
     os.environ.setdefault("WECHATY_LOG", "warn")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call is noise
     raise typer.Exit(run(settings))
 
 

@@ -87,6 +87,11 @@ class BotApiClient:
         return response.json()
 
     # ---- messages in ----------------------------------------------------------------------------
+    async def whoami(self) -> dict[str, Any]:
+        """The bot token's name and role; raises ApiAuthError for a wrong token."""
+        result: dict[str, Any] = await self._call("GET", "/me")
+        return result
+
     async def group_seen(self, room_id: str, topic: str) -> dict[str, Any]:
         """Registers the group if new (disabled); returns {enabled, office_id, …}."""
         return dict(

@@ -118,9 +118,15 @@ def group_seen(
     return service.group_seen(session=session, room_id=body.room_id, topic=body.topic)
 
 
-@router.get("/staff/{wechat_id}", summary="按微信号查工作人员", response_model=service.StaffOut)
-def staff(wechat_id: str, session: SessionDep, _: BotPrincipal) -> service.StaffOut:
-    return service.get_staff(session=session, wechat_id=wechat_id)
+class BotMe(BaseModel):
+    name: str
+    role: Role
+
+
+@router.get("/me", summary="检查机器人令牌：返回令牌名称和角色", response_model=BotMe)
+def me(principal: BotPrincipal) -> BotMe:
+    # The bot calls this at start to fail fast on a wrong token (no member data in the URL).
+    return BotMe(name=principal.name, role=principal.role)
 
 
 @router.post("/wishes", summary="登记群里的心愿（按消息 id 幂等）", response_model=service.BotReply)

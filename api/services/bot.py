@@ -65,13 +65,6 @@ class GroupSeenOut(BaseModel):
     created: bool
 
 
-class StaffOut(BaseModel):
-    staff_id: int
-    name: str
-    office_id: int
-    role: str
-
-
 class _FromMessage(BaseModel):
     room_id: str | None = Field(default=None, max_length=100)
     talker_id: str = Field(min_length=1, max_length=100)
@@ -163,16 +156,6 @@ def _staff(session: Session, wechat_id: str) -> Staff | None:
     return session.exec(
         select(Staff).where(Staff.wechat_id == wechat_id, col(Staff.active).is_(True))
     ).first()
-
-
-def get_staff(*, session: Session, wechat_id: str) -> StaffOut:
-    staff = _staff(session, wechat_id)
-    if staff is None or staff.id is None:
-        raise NotFound("不是工作人员")
-    return StaffOut(staff_id=staff.id, name=staff.name, office_id=staff.office_id, role=staff.role)
-
-
-# ---- wishes --------------------------------------------------------------------------------------
 
 
 def submit_wish(*, session: Session, wish_in: BotWishIn) -> BotReply:

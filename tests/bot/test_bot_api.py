@@ -163,3 +163,12 @@ def test_outbox_long_poll_times_out_empty_and_fail_reoffers(api: Any) -> None:
     assert item["id"] == message_id
     client.post(f"/api/v1/bot/outbox/{item['id']}/fail", json={"error": "send failed"})
     assert [i["id"] for i in client.get("/api/v1/bot/outbox").json()] == [message_id]
+
+
+def test_me_checks_the_bot_token(api: Any) -> None:
+    client, admin = api[0], api[1]
+    response = client.get("/api/v1/bot/me")  # the client carries the bot token
+    assert response.status_code == 200
+    assert response.json() == {"name": "bot", "role": "bot"}
+    assert client.get("/api/v1/bot/me", headers=admin).status_code == 403
+    assert client.get("/api/v1/bot/me", headers={"Authorization": "Bearer nope"}).status_code == 401
