@@ -5,6 +5,8 @@ proportional to the overdue set, not to the ledger:
 - unclaimed:    status=new, created_at <= now − N working hours     (ix_wish_status_created)
 - unmatched:    status=claimed, claimed_at < N-th last working day    (ix_wish_status_claimed)
 - overdue_plan: status in (matched, in_service), planned_date < today (ix_wish_status_planned)
+- unfulfilled:  status in (matched, in_service), no planned_date, matched_at < N-th last working
+                day (ix_wish_status_planned: planned_date IS NULL is an index range too)
 - offer:        kind=offer, open, created_at <= now − N days, no resource made from it
                                                                       (ix_wish_kind_status_created)
 Per-office thresholds: the query uses the loosest threshold in force, rows are then checked
@@ -27,7 +29,7 @@ from models import Group, Office, Organisation, Resource, Staff, Wish
 from models.clock import to_local
 from models.enums import OPEN_STATUSES, WishKind, WishStatus
 
-RULE_ORDER = ("unclaimed", "unmatched", "overdue_plan", "offer")
+RULE_ORDER = ("unclaimed", "unmatched", "overdue_plan", "unfulfilled", "offer")
 
 W = cast(sa.Table, Wish.__table__).c  # type: ignore[attr-defined]  # core: plain tuples
 
@@ -42,6 +44,7 @@ _COLUMNS = (
     W.assignee_id,
     W.created_at,
     W.claimed_at,
+    W.matched_at,
     W.planned_date,
     W.escalation_level,
     W.escalated_at,
@@ -60,6 +63,7 @@ class Candidate:
     assignee_id: int | None
     created_at: datetime
     claimed_at: datetime | None
+    matched_at: datetime | None
     planned_date: date | None
     escalation_level: int
     escalated_at: datetime | None
@@ -183,6 +187,9 @@ class Selector:
         claimed_before = local_midnight(
             max(back(today, r.unmatched_working_days) for r in all_rules)
         )
+        matched_before = local_midnight(
+            max(back(today, r.unfulfilled_working_days) for r in all_rules)
+        )
         offer_cutoff = now - timedelta(days=min(r.offer_days for r in all_rules))
         no_resource = ~sa.exists().where(col(Resource.source_wish_id) == W.id)
         queries = [
@@ -193,6 +200,11 @@ class Selector:
             sa.select(*_COLUMNS).where(
                 W.status.in_([WishStatus.matched, WishStatus.in_service]),
                 W.planned_date < today,
+            ),
+            sa.select(*_COLUMNS).where(
+                W.status.in_([WishStatus.matched, WishStatus.in_service]),
+                W.planned_date.is_(None),
+                W.matched_at < matched_before,
             ),
             sa.select(*_COLUMNS).where(
                 W.kind == WishKind.offer,
@@ -246,6 +258,16 @@ class Selector:
             and wish.planned_date < to_local(now).date()
         ):
             return "overdue_plan", local_midnight(wish.planned_date + timedelta(days=1))
+        elif (
+            wish.status in (WishStatus.matched, WishStatus.in_service)
+            and wish.planned_date is None
+            and wish.matched_at is not None
+        ):
+            # No planned date must not mean "never": a matched wish still has to be delivered.
+            matched_day = to_local(wish.matched_at).date()
+            due_day = cal.nth_working_day_after(matched_day, rules.unfulfilled_working_days)
+            if due_day <= to_local(now).date():
+                return "unfulfilled", local_midnight(due_day)
         if wish.kind == WishKind.offer:
             since = wish.created_at + timedelta(days=rules.offer_days)
             if since <= now:

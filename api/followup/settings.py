@@ -20,6 +20,7 @@ class OfficeRules(BaseModel):
 
     unclaimed_working_hours: float | None = Field(default=None, gt=0)
     unmatched_working_days: int | None = Field(default=None, ge=1)
+    unfulfilled_working_days: int | None = Field(default=None, ge=1)
     escalate_after_working_days: int | None = Field(default=None, ge=1)
     remind_interval_hours: float | None = Field(default=None, gt=0)
     offer_days: int | None = Field(default=None, ge=1)
@@ -31,6 +32,7 @@ class Rules(BaseModel):
 
     unclaimed_working_hours: float
     unmatched_working_days: int
+    unfulfilled_working_days: int
     escalate_after_working_days: int
     remind_interval_hours: float
     offer_days: int
@@ -47,6 +49,7 @@ class SchedulerSettings(SectionSettings):
     # Thresholds (defaults for every office).
     unclaimed_working_hours: float = Field(default=4, gt=0)
     unmatched_working_days: int = Field(default=3, ge=1)
+    unfulfilled_working_days: int = Field(default=10, ge=1)
     escalate_after_working_days: int = Field(default=2, ge=1)
     remind_interval_hours: float = Field(default=24, gt=0)
     offer_days: int = Field(default=7, ge=1)
@@ -86,6 +89,7 @@ class SchedulerSettings(SectionSettings):
         return Rules(
             unclaimed_working_hours=self.unclaimed_working_hours,
             unmatched_working_days=self.unmatched_working_days,
+            unfulfilled_working_days=self.unfulfilled_working_days,
             escalate_after_working_days=self.escalate_after_working_days,
             remind_interval_hours=self.remind_interval_hours,
             offer_days=self.offer_days,

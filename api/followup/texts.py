@@ -38,6 +38,7 @@ REASONS = {
     "unclaimed": "尚未认领",
     "unmatched": "已认领，尚未对接资源",
     "overdue_plan": "计划日期{planned}已过，尚未完成",
+    "unfulfilled": "已对接资源，迟迟没有完成（未定计划日期）",
     "offer": "爱心提供尚未转为资源",
 }
 

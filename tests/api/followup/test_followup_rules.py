@@ -85,6 +85,24 @@ def test_matched_past_its_planned_date_reminds_the_assignee(
     assert "计划日期3月3日已过" in world.outbox()[0].text
 
 
+def test_matched_without_a_planned_date_is_not_forgotten(
+    world: World, followup: FollowUpEngine
+) -> None:
+    world.wish(
+        created_at=at(2026, 3, 2, 9),
+        status=WishStatus.matched,
+        claimed_at=at(2026, 3, 2, 10),
+        matched_at=at(2026, 3, 2, 11),
+        assignee="assignee",
+    )
+    # Matched on Monday 2 March: the 10th working day after it is Monday 16 March.
+    assert followup.run_reminders(at(2026, 3, 13, 10)).counts["messages"] == 0
+    report = followup.run_reminders(at(2026, 3, 16, 10))
+    assert report.counts["unfulfilled"] == 1
+    [message] = world.outbox()
+    assert message.mention_ids == ["wx_assignee"] and "迟迟没有完成" in message.text
+
+
 def test_offer_not_turned_into_a_resource(world: World, followup: FollowUpEngine) -> None:
     kept = world.wish(
         created_at=at(2026, 3, 2, 9),
