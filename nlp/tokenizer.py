@@ -3,7 +3,8 @@
 Cold start is dominated by loading jieba's prefix dictionary (≈350k words, ≈1 s even from the
 cache). The recogniser matches its phrases as substrings, so it only needs jieba for ordinary
 words: by default we load the words of frequency ≥ 10 (≈105k, ≈0.25 s), written once to the
-cache dir as a derived dictionary; rarer words are still found by jieba's HMM.
+cache dir as a derived dictionary. Rarer words cost nothing in accuracy: every rule phrase is
+matched as a substring of the text, whatever the tokenizer made of it.
 """
 
 from __future__ import annotations
