@@ -88,6 +88,13 @@ class Recogniser:
         regexes = [(p.regex.search, p.weight, f"pattern:{p.name}") for p in self._pos()]
         regexes += [(p.regex.search, -p.weight, f"negative:{p.name}") for p in self._neg()]
         self._regexes: tuple[tuple[Callable[[str], object], float, str], ...] = tuple(regexes)
+        offer_res = [
+            (p.regex.search, p.weight, f"offer_pattern:{p.name}")
+            for p in self.rules.offer_patterns.values()
+        ]
+        self._offer_regexes: tuple[tuple[Callable[[str], object], float, str], ...] = tuple(
+            offer_res
+        )
 
     def _pos(self) -> Iterable[Pattern]:
         return self.rules.patterns.values()
@@ -165,6 +172,10 @@ class Recogniser:
             if search(folded):
                 fired.append(label)
                 pattern_score += w
+        for search, w, label in self._offer_regexes:
+            if search(folded):
+                fired.append(label)
+                offer += w
 
         sc = self.scoring
         is_offer = offer >= sc["offer_threshold"]

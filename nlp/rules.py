@@ -6,6 +6,7 @@ A rules file is YAML with these top-level keys, all optional in an override file
 ``offers``     {phrase: weight}  cues that the author offers something (愿意捐, 免费借 …)
 ``patterns``   [{name, regex, weight}]  regex cues; positive weight = wish, negative = not
 ``negatives``  [{name, regex, weight}]  notices, thanks, replies, news (subtracted)
+``offer_patterns`` [{name, regex, weight}]  regex cues that the author offers (added to offers)
 ``categories`` {category code: {keyword: weight}}
 ``scoring``    {bias, topic_factor, topic_cap, offer_threshold}
 
@@ -28,7 +29,15 @@ DEFAULT_RULES = Path(__file__).with_name("rules") / "default.yaml"
 DEFAULT_USERDICT = Path(__file__).with_name("rules") / "userdict.txt"
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster
-_TOP_KEYS = ("triggers", "offers", "patterns", "negatives", "categories", "scoring")
+_TOP_KEYS = (
+    "triggers",
+    "offers",
+    "patterns",
+    "negatives",
+    "offer_patterns",
+    "categories",
+    "scoring",
+)
 _SCORING_KEYS = {"bias", "topic_factor", "topic_cap", "offer_threshold"}
 
 
@@ -56,6 +65,7 @@ class Rules:
     offers: dict[str, float] = field(default_factory=dict)
     patterns: dict[str, Pattern] = field(default_factory=dict)
     negatives: dict[str, Pattern] = field(default_factory=dict)
+    offer_patterns: dict[str, Pattern] = field(default_factory=dict)
     categories: dict[Category, dict[str, float]] = field(default_factory=dict)
     scoring: dict[str, float] = field(default_factory=dict)
 
@@ -74,6 +84,7 @@ class Rules:
             offers=phrases(self.offers, other.offers),
             patterns={**self.patterns, **other.patterns},
             negatives={**self.negatives, **other.negatives},
+            offer_patterns={**self.offer_patterns, **other.offer_patterns},
             categories=cats,
             scoring={**self.scoring, **other.scoring},
         )
@@ -169,7 +180,7 @@ class _Parser:
                 rules.triggers = self.phrases(value, key)
             elif key == "offers":
                 rules.offers = self.phrases(value, key)
-            elif key in ("patterns", "negatives"):
+            elif key in ("patterns", "negatives", "offer_patterns"):
                 setattr(rules, key, self.patterns(value, key))
             elif key == "categories":
                 for cat_node, kws in self.mapping(value, key):
