@@ -262,7 +262,9 @@ class BotApp:
         stopping = asyncio.create_task(self._stop.wait())
         try:
             while True:
-                done, _ = await asyncio.wait({task, stopping}, timeout=5)
+                done, _ = await asyncio.wait(
+                    {task, stopping}, timeout=5, return_when=asyncio.FIRST_COMPLETED
+                )
                 if done:
                     return
                 if self.last_event_at and time.time() - self.last_event_at > STALE_SECONDS:
