@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypedDict, cast
+from urllib.parse import quote
 
 import httpx
 
@@ -75,6 +76,17 @@ def _message_body(
     if raw:
         body["raw"] = True
     return body
+
+
+def _join_request(
+    room_id: str, invitee_ids: Iterable[str] | None, inviter_id: str | None
+) -> tuple[str, dict[str, Any]]:
+    body: dict[str, Any] = {}
+    if invitee_ids is not None:
+        body["invitee_ids"] = list(invitee_ids)
+    if inviter_id is not None:
+        body["inviter_id"] = inviter_id
+    return f"/rooms/{quote(room_id, safe='')}/join", body
 
 
 def _check(response: httpx.Response) -> Any:
@@ -137,6 +149,14 @@ class GatewayControl:
         if id is not None:
             body["id"] = id
         return str(_check(self.http.post("/rooms", json=body))["id"])
+
+    def join_room(
+        self, room_id: str, invitee_ids: Iterable[str] | None = None, inviter_id: str | None = None
+    ) -> dict[str, Any]:
+        """``POST /rooms/{id}/join``: emits ``room-join`` (default: the bot joins, invited by
+        the room owner); returns ``{room_id, invitee_ids, inviter_id, delivered}``."""
+        path, body = _join_request(room_id, invitee_ids, inviter_id)
+        return cast(dict[str, Any], _check(self.http.post(path, json=body)))
 
     def inject(
         self,
@@ -230,6 +250,12 @@ class AsyncGatewayControl:
         if id is not None:
             body["id"] = id
         return str(_check(await self.http.post("/rooms", json=body))["id"])
+
+    async def join_room(
+        self, room_id: str, invitee_ids: Iterable[str] | None = None, inviter_id: str | None = None
+    ) -> dict[str, Any]:
+        path, body = _join_request(room_id, invitee_ids, inviter_id)
+        return cast(dict[str, Any], _check(await self.http.post(path, json=body)))
 
     async def inject(
         self,

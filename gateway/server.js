@@ -285,6 +285,35 @@ class Gateway {
     return { id, created: true }
   }
 
+  /**
+   * Members join a room, as WeChat reports it: emits `room-join` (by default the
+   * bot joins, invited by the room owner). Invitees become members of the room.
+   */
+  joinRoom (roomId, body) {
+    const room = this.requireRoom(roomId)
+    const inviteeIds = body.invitee_ids ?? [this.botId]
+    if (!Array.isArray(inviteeIds) || inviteeIds.length === 0) {
+      throw new HttpError(400, 'invitee_ids must be a non-empty list')
+    }
+    for (const id of inviteeIds) this.requireContact(id)
+    const inviterId = body.inviter_id ??
+      [room.ownerId, ...room.memberIdList].find(m => m && !inviteeIds.includes(m))
+    if (!inviterId) throw new HttpError(400, 'inviter_id is required (no other member)')
+    this.requireContact(inviterId)
+    for (const id of inviteeIds) {
+      if (!room.memberIdList.includes(id)) room.memberIdList.push(id)
+    }
+    this.puppet.emit('room-join', {
+      roomId, inviteeIdList: [...inviteeIds], inviterId, timestamp: Date.now(),
+    })
+    return {
+      room_id: roomId,
+      invitee_ids: inviteeIds,
+      inviter_id: inviterId,
+      delivered: this.clientConnected(),
+    }
+  }
+
   requireContact (id) {
     const payload = this.mocker.cacheContactPayload.get(id)
     if (!payload) throw new HttpError(400, `unknown contact: ${id}`)
@@ -469,8 +498,11 @@ class Gateway {
           this.sent = []
           result = { ok: true, last_seq: this.seq }
           break
-        default:
-          throw new HttpError(404, `no route ${route}`)
+        default: {
+          const join = route.match(/^POST \/rooms\/([^/]+)\/join$/)
+          if (!join) throw new HttpError(404, `no route ${route}`)
+          result = this.joinRoom(decodeURIComponent(join[1]), await readJson(req))
+        }
       }
     } catch (e) {
       status = e instanceof HttpError ? e.status : 500
