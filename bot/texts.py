@@ -30,6 +30,7 @@ WISH_HELD = "已收到您的心愿，系统正忙，编号稍后告诉您"
 COMMAND_HELD = "收到，系统正忙，稍后为您处理"
 GREY_QUESTION = "这是一条心愿吗？回复「是」登记"
 GENERIC_ERROR = "抱歉，刚才没有处理成功，请稍后再试"
+COMMAND_ALREADY_TAKEN = "这条指令已经收到，正在处理，请稍候"
 
 
 def command_error(message: str) -> str:

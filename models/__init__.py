@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 _TABLES = {
     "ApiToken": "models.auth",
+    "BotCommand": "models.botlog",
     "SchedulerRun": "models.followup",
     "Correction": "models.learning",
     "Group": "models.org",
@@ -27,6 +28,7 @@ _TABLES = {
 
 __all__ = [
     "ApiToken",
+    "BotCommand",
     "Correction",
     "Fulfilment",
     "Group",
@@ -44,6 +46,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from models.auth import ApiToken
+    from models.botlog import BotCommand
     from models.followup import SchedulerRun
     from models.learning import Correction
     from models.org import Group, Office, Organisation, Staff

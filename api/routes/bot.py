@@ -8,9 +8,7 @@ writer for the whole outbox long-poll.
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
-import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
@@ -34,8 +32,6 @@ _bearer = HTTPBearer(auto_error=False)
 MAX_WAIT_SECONDS = 30.0
 # Other processes (scheduler, admin API workers) also write the outbox: look at it this often.
 POLL_SECONDS = 0.5
-# A command replayed from the bot's spool (its reply was lost in a crash) gets the same reply.
-_RECENT_LIMIT = 2000
 
 
 def bot_principal(
@@ -84,29 +80,6 @@ def _signal(app: FastAPI) -> OutboxSignal:
     return signal
 
 
-class _RecentReplies:
-    def __init__(self) -> None:
-        self._data: collections.OrderedDict[str, service.BotReply] = collections.OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> service.BotReply | None:
-        with self._lock:
-            return self._data.get(key)
-
-    def put(self, key: str, reply: service.BotReply) -> None:
-        with self._lock:
-            self._data[key] = reply
-            while len(self._data) > _RECENT_LIMIT:
-                self._data.popitem(last=False)
-
-
-def _recent(app: FastAPI) -> _RecentReplies:
-    recent = getattr(app.state, "bot_recent_replies", None)
-    if recent is None:
-        recent = app.state.bot_recent_replies = _RecentReplies()
-    return recent
-
-
 @router.post(
     "/groups/seen",
     summary="机器人看到一个群：新群登记为未启用",
@@ -138,12 +111,7 @@ def submit_wish(body: service.BotWishIn, session: SessionDep, _: BotPrincipal) -
 def run_command(
     body: service.BotCommandIn, request: Request, session: SessionDep, _: BotPrincipal
 ) -> service.BotReply:
-    recent = _recent(request.app)
-    earlier = recent.get(body.message_id)
-    if earlier is not None:
-        return earlier
-    reply = service.run_command(session=session, command_in=body)
-    recent.put(body.message_id, reply)
+    reply = service.run_command_once(session=session, command_in=body)
     if body.command.name == "完成" and reply.ok:
         _signal(request.app).notify()  # a 圆梦 announcement was queued
     return reply

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from api.errors import DomainError, NotFound
@@ -29,7 +30,7 @@ from api.services.wishes import (
 )
 from api.services.workflow import Action
 from bot import texts
-from models import Correction, Group, Match, Office, Outbox, Resource, Staff, Wish
+from models import BotCommand, Correction, Group, Match, Office, Outbox, Resource, Staff, Wish
 from models.clock import to_local, utcnow
 from models.enums import (
     OPEN_STATUSES,
@@ -306,6 +307,47 @@ def run_command(*, session: Session, command_in: BotCommandIn) -> BotReply:
         # Domain messages (invalid transitions, missing resources) are written for people.
         session.rollback()
         return BotReply(ok=False, reply=exc.message)
+
+
+def run_command_once(*, session: Session, command_in: BotCommandIn) -> BotReply:
+    """run_command at most once per WeChat message id: a replay (the bot restarted before it
+    could answer, or a second API worker got the retry) gets the first reply back instead of
+    applying the command again — 补充 must not add its note twice."""
+    earlier = _reserve_command(session, command_in)
+    if earlier is not None:
+        return earlier
+    try:
+        reply = run_command(session=session, command_in=command_in)
+    except Exception:
+        # Unexpected failure: free the id so the bot's retry runs the command again.
+        session.rollback()
+        session.execute(
+            sa.delete(BotCommand).where(col(BotCommand.message_id) == command_in.message_id)
+        )
+        session.commit()
+        raise
+    row = session.get(BotCommand, command_in.message_id)
+    if row is not None:
+        row.reply = reply.model_dump(mode="json")
+        session.add(row)
+        session.commit()
+    return reply
+
+
+def _reserve_command(session: Session, command_in: BotCommandIn) -> BotReply | None:
+    """Claims the message id; returns the earlier reply when it was claimed before."""
+    existing = session.get(BotCommand, command_in.message_id)
+    if existing is None:
+        session.add(BotCommand(message_id=command_in.message_id, name=command_in.command.name))
+        try:
+            session.commit()
+            return None
+        except IntegrityError:  # the same message raced in through another worker
+            session.rollback()
+            existing = session.get(BotCommand, command_in.message_id)
+    if existing is None or existing.reply is None:
+        return BotReply(ok=False, reply=texts.COMMAND_ALREADY_TAKEN)
+    return BotReply.model_validate(existing.reply)
 
 
 def _query(ctx: _Ctx) -> str:

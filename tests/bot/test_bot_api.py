@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from api.auth import create_token
 from api.main import create_app
 from api.settings import ApiSettings
-from models import Correction, Group, Office, Resource, Staff, Wish
+from models import Correction, Group, Office, Resource, Staff, Wish, WishEvent
 from models.enums import Category, OfficeLevel, Role, WishStatus
 
 ROOM = "g1@chatroom"
@@ -172,3 +172,26 @@ def test_me_checks_the_bot_token(api: Any) -> None:
     assert response.json() == {"name": "bot", "role": "bot"}
     assert client.get("/api/v1/bot/me", headers=admin).status_code == 403
     assert client.get("/api/v1/bot/me", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_a_replayed_command_is_answered_not_applied_again(
+    api: Any, engine: Engine, db_url: str
+) -> None:
+    client, _, session = api
+    wish = client.post(
+        "/api/v1/bot/wishes", json={**who("w9"), "text": "希望组织亲子阅读", "category": "family"}
+    ).json()
+    first = command(client, "s1", "补充", talker="member1", wish_id=wish["seq"], text="周六上午")
+    # The API restarts (a new app, memory lost) and the bot replays the same message.
+    settings = ApiSettings(database_url=db_url, auto_migrate=False, run_scheduler=False)
+    with TestClient(create_app(settings, engine=engine)) as restarted:
+        restarted.headers["Authorization"] = client.headers["Authorization"]
+        again = command(
+            restarted, "s1", "补充", talker="member1", wish_id=wish["seq"], text="周六上午"
+        )
+    assert again == first and "补充" in first["reply"]
+    notes = session.exec(
+        select(WishEvent).where(WishEvent.wish_id == wish["wish_id"], WishEvent.kind == "note")
+    ).all()
+    session.rollback()
+    assert len(notes) == 1
