@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,14 +30,13 @@ from api.services.wishes import (
 )
 from api.services.workflow import Action
 from bot import texts
-from models import BotCommand, Correction, Group, Match, Office, Outbox, Resource, Staff, Wish
+from models import BotCommand, Correction, Group, Match, Office, Resource, Staff, Wish
 from models.clock import to_local, utcnow
 from models.enums import (
     OPEN_STATUSES,
     Category,
     CloseReason,
     EventKind,
-    OutboxStatus,
     WishKind,
     WishStatus,
 )
@@ -615,10 +614,9 @@ def lease_for_bot(
     *, session: Session, limit: int, lease_seconds: int, urgent_only: bool
 ) -> list[BotOutboxItem]:
     """Leases pending outbox messages; during quiet hours the bot asks for urgent ones only."""
-    if urgent_only:
-        leased = _lease_urgent(session, limit, lease_seconds)
-    else:
-        leased = lease_messages(session=session, limit=limit, lease_seconds=lease_seconds)
+    leased = lease_messages(
+        session=session, limit=limit, lease_seconds=lease_seconds, urgent_only=urgent_only
+    )
     return [
         BotOutboxItem(
             id=m.id or 0,
@@ -631,31 +629,3 @@ def lease_for_bot(
         )
         for m in leased
     ]
-
-
-def _lease_urgent(session: Session, limit: int, lease_seconds: int) -> list[Outbox]:
-    # The same conditional-update lease as api.services.outbox.lease_messages, urgent rows only.
-    now = utcnow()
-    free = sa.or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now)
-    ids = session.exec(
-        select(Outbox.id)
-        .where(col(Outbox.status) == OutboxStatus.pending, col(Outbox.urgent).is_(True), free)
-        .order_by(col(Outbox.id))
-        .limit(limit)
-    ).all()
-    until = now + timedelta(seconds=lease_seconds)
-    leased: list[Outbox] = []
-    for outbox_id in ids:
-        result = session.execute(
-            sa.update(Outbox)
-            .where(col(Outbox.id) == outbox_id, col(Outbox.status) == OutboxStatus.pending, free)
-            .values(lease_until=until, attempts=Outbox.attempts + 1)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            message = session.get(Outbox, outbox_id)
-            if message is not None:
-                leased.append(message)
-    session.commit()
-    for message in leased:
-        session.refresh(message)
-    return leased

@@ -51,29 +51,28 @@ def _by_key(session: Session, key: str) -> Outbox | None:
     return session.exec(select(Outbox).where(Outbox.dedupe_key == key)).first()
 
 
-def lease_messages(*, session: Session, limit: int, lease_seconds: int) -> list[Outbox]:
-    """Hands out up to `limit` pending messages, oldest first, each leased for a while."""
+def lease_messages(
+    *, session: Session, limit: int, lease_seconds: int, urgent_only: bool = False
+) -> list[Outbox]:
+    """Hands out up to `limit` pending messages, oldest first, each leased for a while.
+
+    `urgent_only`: in quiet hours the bot asks only for messages marked urgent.
+    """
     now = utcnow()
-    ids = session.exec(
-        select(Outbox.id)
-        .where(
-            col(Outbox.status) == OutboxStatus.pending,
-            sa.or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now),
-        )
-        .order_by(col(Outbox.id))
-        .limit(limit)
-    ).all()
+    free = sa.and_(
+        col(Outbox.status) == OutboxStatus.pending,
+        sa.or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now),
+    )
+    query = select(Outbox.id).where(free).order_by(col(Outbox.id)).limit(limit)
+    if urgent_only:
+        query = query.where(col(Outbox.urgent).is_(True))
     leased: list[Outbox] = []
     until = now + timedelta(seconds=lease_seconds)
-    for message_id in ids:
+    for message_id in session.exec(query).all():
         # Conditional update: of two bots (or a bot and a stale retry) only one gets the entry.
         result = session.execute(
             sa.update(Outbox)
-            .where(
-                col(Outbox.id) == message_id,
-                col(Outbox.status) == OutboxStatus.pending,
-                sa.or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now),
-            )
+            .where(col(Outbox.id) == message_id, free)
             .values(lease_until=until, attempts=Outbox.attempts + 1)
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]
