@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -148,12 +148,14 @@ class FollowUpEngine:
     ) -> list[tuple[DueItem, list[Staff]]]:
         """Who hears of each item; items nobody can hear of are left for a later run."""
         routed = []
+        reachable: dict[int, bool] = {}  # office id → has someone to escalate to (per run)
         for item in items:
             # In quiet time only the urgent escalation goes out, not the ordinary reminder.
             staff = [] if quiet else directory.responsible(item.wish)
-            if item.escalate_to is not None and not self._escalation_targets(
-                item.escalate_to, directory
-            ):
+            office = item.escalate_to
+            if office is not None and office not in reachable:
+                reachable[office] = bool(self._escalation_targets(office, directory))
+            if office is not None and not reachable[office]:
                 logger.warning("office %s has nobody to escalate to", item.escalate_to)
                 item.next_level = item.escalate_to = None
                 item.urgent = False
@@ -305,8 +307,11 @@ class FollowUpEngine:
                 office = directory.offices[item.escalate_to]
                 note = f"第 {item.next_level} 级督办：上报{office.name}（{reason}）"
                 rows.append(_event(item.wish, EventKind.escalated, now, note))
+        # Core executemany on the table, not the ORM bulk path: thousands of rows per run.
+        table = cast(sa.Table, WishEvent.__table__)  # type: ignore[attr-defined]
+        connection = session.connection()
         for start in range(0, len(rows), 5000):
-            session.execute(sa.insert(WishEvent), rows[start : start + 5000])
+            connection.execute(table.insert(), rows[start : start + 5000])
 
     # ---- run records -------------------------------------------------------------------------
 

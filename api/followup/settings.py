@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from models.config import SectionSettings
 
@@ -70,6 +70,8 @@ class SchedulerSettings(SectionSettings):
     monthly_day: int = Field(default=1, ge=1, le=28)
     monthly_time: time = time(10, 0)
     runs_keep: int = Field(default=1000, ge=10, description="SchedulerRun rows kept per job")
+    # Merged rules per office code: a reminder run asks once per wish, so build each once.
+    _rules_cache: dict[str, Rules] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_hours(self) -> SchedulerSettings:
@@ -78,7 +80,14 @@ class SchedulerSettings(SectionSettings):
         return self
 
     def rules_for(self, office_code: str | None) -> Rules:
-        override = self.offices.get(office_code or "") or OfficeRules()
+        key = office_code or ""
+        cached = self._rules_cache.get(key)
+        if cached is None:
+            cached = self._rules_cache[key] = self._merge_rules(key)
+        return cached
+
+    def _merge_rules(self, office_code: str) -> Rules:
+        override = self.offices.get(office_code) or OfficeRules()
         merged = {
             name: getattr(override, name) if getattr(override, name) is not None else value
             for name, value in self.default_rules().model_dump().items()
