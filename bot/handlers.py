@@ -131,7 +131,7 @@ class Bridge:
         except nlp.CommandError as exc:
             if not self.spool.mark_seen(msg.message_id):
                 return Outcome.duplicate
-            await self._reply(msg.room_id, msg.talker_id, texts.command_error(str(exc)))
+            await self._reply(msg.room_id, msg.talker_id, texts.command_error(exc.message))
             return Outcome.bad_command
         if command is not None:
             return await self._command(msg, command)

@@ -18,7 +18,11 @@ from nlp.text import fold
 
 
 class CommandError(ValueError):
-    """Meant as a command but malformed; ``str(err)`` is the reply for the member."""
+    """Meant as a command but malformed; ``message`` is the polite reply for the member."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)

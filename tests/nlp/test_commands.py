@@ -120,8 +120,8 @@ def test_not_commands(text: str) -> None:
 def test_malformed_commands(text: str, hint: str) -> None:
     with pytest.raises(CommandError) as err:
         parse_command(text, bot_names=BOT)
-    assert str(err.value).startswith("格式不对哦，请这样写：")
-    assert hint in str(err.value)
+    assert err.value.message.startswith("格式不对哦，请这样写：")
+    assert hint in err.value.message
 
 
 def test_staff_only_flags() -> None:
