@@ -27,6 +27,7 @@ from bot.handlers import Bridge, Incoming
 from bot.sender import QuietHours, Sender
 from bot.settings import BotSettings
 from bot.spool import Spool
+from nlp.recogniser import Recogniser
 
 logger = logging.getLogger(__name__)
 
@@ -401,6 +402,8 @@ class BotApp:
         tasks: list[asyncio.Task[None]] = []
         try:
             await self.check_api()
+            # Load the recogniser (jieba dictionary, ≈0.7 s) now, not on the first member's wish.
+            await asyncio.to_thread(Recogniser.default)
             tasks = [
                 asyncio.create_task(self.connection(), name="connection"),
                 asyncio.create_task(self.spool_worker(), name="spool"),
