@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from api.errors import DomainError, NotFound
+from api.services.corrections import correction_for
 from api.services.outbox import lease_messages
 from api.services.wishes import (
     Actor,
@@ -30,7 +31,7 @@ from api.services.wishes import (
 )
 from api.services.workflow import Action
 from bot import texts
-from models import BotCommand, Correction, Group, Match, Office, Resource, Staff, Wish
+from models import BotCommand, Group, Match, Office, Resource, Staff, Wish
 from models.clock import to_local, utcnow
 from models.enums import (
     OPEN_STATUSES,
@@ -236,6 +237,10 @@ class _Ctx:
         self.office = office
         self.staff = staff
         self.args = cmd.command.args
+
+    @property
+    def staff_id(self) -> int | None:
+        return self.staff.id if self.staff is not None else None
 
     @property
     def actor(self) -> Actor:
@@ -479,7 +484,15 @@ def _recategorise(ctx: _Ctx) -> str:
             EventKind.category_changed,
             note=f"{old.label}→{new.label}",
         )
-        _record_correction(ctx, wish, old, corrected_is_wish=True, corrected=new)
+        ctx.session.add(
+            correction_for(
+                wish=wish,
+                predicted=old,
+                corrected_is_wish=True,
+                corrected=new,
+                staff_id=ctx.staff_id,
+            )
+        )
         ctx.session.commit()
     return texts.recategorised(wish.seq, old, new)
 
@@ -496,42 +509,17 @@ def _not_wish(ctx: _Ctx) -> str:
         note="不是心愿",
         commit=False,
     )
-    _record_correction(ctx, wish, old, corrected_is_wish=False, corrected=None)
-    ctx.session.commit()
-    return texts.not_a_wish(wish.seq)
-
-
-def _record_correction(
-    ctx: _Ctx,
-    wish: Wish,
-    predicted: Category,
-    *,
-    corrected_is_wish: bool,
-    corrected: Category | None,
-) -> None:
     ctx.session.add(
-        Correction(
-            wish_id=wish.id,
-            predicted_is_wish=True,
-            predicted_category=predicted,
-            corrected_is_wish=corrected_is_wish,
-            corrected_category=corrected,
-            features=_features(wish.text),
-            staff_id=ctx.staff.id if ctx.staff else None,
+        correction_for(
+            wish=wish,
+            predicted=old,
+            corrected_is_wish=False,
+            corrected=None,
+            staff_id=ctx.staff_id,
         )
     )
-
-
-def _features(text: str) -> dict[str, object]:
-    """The recogniser's view of the text (tokens, keywords, rules; never the raw text)."""
-    try:
-        from nlp import classify
-        from nlp.learning import features
-
-        return features(text, classify(text))
-    except Exception:  # a correction must not fail because the recogniser did
-        logger.exception("could not compute correction features")
-        return {}
+    ctx.session.commit()
+    return texts.not_a_wish(wish.seq)
 
 
 def _todo(ctx: _Ctx) -> str:

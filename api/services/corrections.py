@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -14,7 +15,42 @@ from models import Correction, Staff, Wish
 from models.enums import Category
 from models.learning import CorrectionCreate
 
+logger = logging.getLogger(__name__)
+
 SORTABLE: dict[str, Any] = {"id": col(Correction.id), "created_at": col(Correction.created_at)}
+
+
+def correction_for(
+    *,
+    wish: Wish,
+    predicted: Category,
+    corrected_is_wish: bool,
+    corrected: Category | None,
+    staff_id: int | None,
+) -> Correction:
+    """A correction of what the recogniser said about a logged wish (not yet added or committed,
+    so the caller can store it in the same transaction as the change itself)."""
+    return Correction(
+        wish_id=wish.id,
+        predicted_is_wish=True,
+        predicted_category=predicted,
+        corrected_is_wish=corrected_is_wish,
+        corrected_category=corrected,
+        features=_features(wish.text),
+        staff_id=staff_id,
+    )
+
+
+def _features(text: str) -> dict[str, object]:
+    """The recogniser's view of the text (tokens, keywords, rules; never the raw text)."""
+    try:
+        from nlp import classify
+        from nlp.learning import features
+
+        return features(text, classify(text))
+    except Exception:  # a correction must not fail because the recogniser did
+        logger.exception("could not compute correction features")
+        return {}
 
 
 def record_correction(
