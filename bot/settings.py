@@ -53,9 +53,9 @@ class BotSettings(SectionSettings):
     delay_min_seconds: float = Field(default=0.2, ge=0)
     delay_max_seconds: float = Field(default=1.0, ge=0)
     quiet_start: time | None = Field(
-        default=time(22, 0), description="Non-urgent outbox messages wait from here …"
+        default=time(21, 0), description="Non-urgent outbox messages wait from here …"
     )
-    quiet_end: time | None = Field(default=time(7, 30), description="… until here (Shanghai)")
+    quiet_end: time | None = Field(default=time(8, 0), description="… until here (Shanghai)")
     max_message_length: int = Field(default=500, ge=50, description="Longer texts are split")
 
     # Behaviour.
