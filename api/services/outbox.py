@@ -29,12 +29,10 @@ def enqueue_message(*, session: Session, message_in: OutboxCreate, commit: bool 
         if existing is not None:
             return existing
     message = Outbox.model_validate(message_in)
+    session.add(message)
     if not commit:
-        session.add(message)
         return message
     try:
-        with session.begin_nested():
-            session.add(message)
         session.commit()
     except IntegrityError:
         # A second scheduler instance enqueued the same key first.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,13 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.errors import InvalidInput, InvalidTransition, NotFound
+from api.services.announcements import queue_fulfilment_announcement
 from api.services.workflow import STAMPS, Action, refusal_message, target_of
-from models import Group, Office, Wish, WishEvent
+from models import Fulfilment, Group, Match, Office, Resource, Wish, WishEvent
 from models.clock import to_local, utcnow
-from models.enums import CloseReason, EventKind, WishStatus
+from models.enums import OPEN_STATUSES, CloseReason, EventKind, WishStatus
 from models.wish import FulfilmentCreate, WishCreate
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -26,16 +24,6 @@ class Actor:
 
     name: str
     staff_id: int | None = None
-
-
-SYSTEM = Actor(name="system")
-
-
-def get_wish(*, session: Session, wish_id: int) -> Wish:
-    wish = session.get(Wish, wish_id)
-    if wish is None:
-        raise NotFound(f"没有找到编号为 {wish_id} 的心愿")
-    return wish
 
 
 def get_wish_by_seq(*, session: Session, office_id: int, seq: int) -> Wish:
@@ -86,7 +74,7 @@ def create_wish(*, session: Session, wish_in: WishCreate, actor: Actor) -> tuple
     session.add(wish)
     try:
         session.flush()
-        _add_event(session, wish, actor, EventKind.created, to_status=WishStatus.new)
+        add_event(session, wish, actor, EventKind.created, to_status=WishStatus.new)
         session.commit()
     except IntegrityError:
         # Two deliveries of one WeChat message raced: the other insert won, return it.
@@ -149,7 +137,7 @@ def transition_wish(
         session.rollback()
         session.refresh(wish)
         raise InvalidTransition(refusal_message(action, WishStatus(wish.status)))
-    _add_event(
+    add_event(
         session,
         wish,
         actor,
@@ -164,7 +152,7 @@ def transition_wish(
     return wish
 
 
-def _add_event(
+def add_event(
     session: Session,
     wish: Wish,
     actor: Actor,
@@ -188,9 +176,6 @@ def _add_event(
     return event
 
 
-add_event = _add_event
-
-
 def match_wish(
     *,
     session: Session,
@@ -201,8 +186,6 @@ def match_wish(
 ) -> Wish:
     """Links resources to a wish (派单/点单). A claimed wish moves to matched; a new wish is
     claimed by the actor first; an already matched or in-service wish just gains resources."""
-    from models import Match, Resource
-
     if not resource_ids:
         raise InvalidInput("请至少指定一个资源")
     resources = []
@@ -214,12 +197,7 @@ def match_wish(
             raise InvalidInput(f"资源{resource_id}（{resource.name}）已停用")
         resources.append(resource)
     status = WishStatus(wish.status)
-    if status not in (
-        WishStatus.new,
-        WishStatus.claimed,
-        WishStatus.matched,
-        WishStatus.in_service,
-    ):
+    if status not in OPEN_STATUSES:
         raise InvalidTransition(refusal_message(Action.match, status))
     existing = set(session.exec(select(Match.resource_id).where(Match.wish_id == wish.id)).all())
     assert wish.id is not None
@@ -230,7 +208,7 @@ def match_wish(
         session.add(
             Match(wish_id=wish.id, resource_id=resource.id, note=note, created_by=actor.name)
         )
-        _add_event(
+        add_event(
             session, wish, actor, EventKind.matched, note=f"资源{resource.id} {resource.name}"
         )
     if status == WishStatus.new:
@@ -256,9 +234,6 @@ def fulfil_wish(
 ) -> Wish:
     """Records what was delivered (暖心满溢录), marks the wish fulfilled and queues the 圆梦
     announcement for the group it came from."""
-    from api.services.announcements import queue_fulfilment_announcement
-    from models import Fulfilment
-
     wish = transition_wish(
         session=session, wish=wish, action=Action.fulfil, actor=actor, commit=False
     )
