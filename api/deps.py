@@ -33,10 +33,14 @@ _bearer = HTTPBearer(auto_error=False, description="API token: `wishpool token c
 
 
 def get_principal(
-    session: SessionDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    return authenticate(session=session, clear=credentials.credentials if credentials else None)
+    # Its own short session, not the request's: on SQLite any transaction holds the write lock,
+    # and a route that waits (the bot's outbox long-poll) must not keep it just for having
+    # checked a token.
+    with Session(request.app.state.engine) as session:
+        return authenticate(session=session, clear=credentials.credentials if credentials else None)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -56,4 +60,3 @@ def require(*roles: Role) -> Callable[[Principal], Principal]:
 AdminDep = Annotated[Principal, Depends(require(Role.admin))]
 StaffDep = Annotated[Principal, Depends(require(Role.admin, Role.staff))]
 BotDep = Annotated[Principal, Depends(require(Role.bot))]
-AnyRoleDep = Annotated[Principal, Depends(require(Role.admin, Role.staff, Role.bot))]

@@ -11,15 +11,12 @@ import asyncio
 import contextlib
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from api.auth import Principal, authenticate
-from api.deps import SessionDep, SettingsDep
-from api.errors import Forbidden
+from api.deps import BotDep, SessionDep, SettingsDep
 from api.services import bot as service
 from api.services.outbox import ack_message, fail_message
 from models.enums import Role
@@ -27,27 +24,10 @@ from models.outbox import OutboxPublic
 
 router = APIRouter(prefix="/bot", tags=["bot"])
 
-_bearer = HTTPBearer(auto_error=False)
 # Long enough for the bot's retries, short enough that the wait never ties up a worker for long.
 MAX_WAIT_SECONDS = 30.0
 # Other processes (scheduler, admin API workers) also write the outbox: look at it this often.
 POLL_SECONDS = 0.5
-
-
-def bot_principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    with Session(request.app.state.engine) as session:
-        principal = authenticate(
-            session=session, clear=credentials.credentials if credentials else None
-        )
-    if principal.role != Role.bot:
-        raise Forbidden("当前令牌没有权限进行此操作")
-    return principal
-
-
-BotPrincipal = Annotated[Principal, Depends(bot_principal)]
 
 
 class OutboxSignal:
@@ -85,9 +65,7 @@ def _signal(app: FastAPI) -> OutboxSignal:
     summary="机器人看到一个群：新群登记为未启用",
     response_model=service.GroupSeenOut,
 )
-def group_seen(
-    body: service.GroupSeenIn, session: SessionDep, _: BotPrincipal
-) -> service.GroupSeenOut:
+def group_seen(body: service.GroupSeenIn, session: SessionDep, _: BotDep) -> service.GroupSeenOut:
     return service.group_seen(session=session, room_id=body.room_id, topic=body.topic)
 
 
@@ -97,19 +75,19 @@ class BotMe(BaseModel):
 
 
 @router.get("/me", summary="检查机器人令牌：返回令牌名称和角色", response_model=BotMe)
-def me(principal: BotPrincipal) -> BotMe:
+def me(principal: BotDep) -> BotMe:
     # The bot calls this at start to fail fast on a wrong token (no member data in the URL).
     return BotMe(name=principal.name, role=principal.role)
 
 
 @router.post("/wishes", summary="登记群里的心愿（按消息 id 幂等）", response_model=service.BotReply)
-def submit_wish(body: service.BotWishIn, session: SessionDep, _: BotPrincipal) -> service.BotReply:
+def submit_wish(body: service.BotWishIn, session: SessionDep, _: BotDep) -> service.BotReply:
     return service.submit_wish(session=session, wish_in=body)
 
 
 @router.post("/commands", summary="代成员或工作人员执行一条指令", response_model=service.BotReply)
 def run_command(
-    body: service.BotCommandIn, request: Request, session: SessionDep, _: BotPrincipal
+    body: service.BotCommandIn, request: Request, session: SessionDep, _: BotDep
 ) -> service.BotReply:
     reply = service.run_command_once(session=session, command_in=body)
     if body.command.name == "完成" and reply.ok:
@@ -121,7 +99,7 @@ def run_command(
 async def lease_outbox(
     request: Request,
     settings: SettingsDep,
-    _: BotPrincipal,
+    _: BotDep,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     urgent_only: bool = False,
@@ -159,7 +137,7 @@ class FailIn(BaseModel):
 
 
 @router.post("/outbox/{outbox_id}/ack", summary="确认已发送", response_model=OutboxPublic)
-def ack(outbox_id: int, body: AckIn, session: SessionDep, _: BotPrincipal) -> OutboxPublic:
+def ack(outbox_id: int, body: AckIn, session: SessionDep, _: BotDep) -> OutboxPublic:
     message = ack_message(
         session=session, message_id=outbox_id, sent_message_id=body.sent_message_id
     )
@@ -167,6 +145,6 @@ def ack(outbox_id: int, body: AckIn, session: SessionDep, _: BotPrincipal) -> Ou
 
 
 @router.post("/outbox/{outbox_id}/fail", summary="报告发送失败", response_model=OutboxPublic)
-def fail(outbox_id: int, body: FailIn, session: SessionDep, _: BotPrincipal) -> OutboxPublic:
+def fail(outbox_id: int, body: FailIn, session: SessionDep, _: BotDep) -> OutboxPublic:
     message = fail_message(session=session, message_id=outbox_id, error=body.error)
     return OutboxPublic.model_validate(message)
