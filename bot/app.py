@@ -154,8 +154,7 @@ class BotApp:
         self._event()
         with contextlib.suppress(ApiUnavailable, ApiRejected):
             # Registers a new group (disabled until an admin enables it).
-            group = await self.client.group_seen(room.room_id, await room.topic())
-            self.spool.save_group(room.room_id, bool(group.get("enabled")))
+            await self.bridge.refresh_group(room.room_id, await room.topic())
 
     def fail(self, code: int, reason: str) -> None:
         if self._fatal is None:

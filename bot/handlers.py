@@ -49,13 +49,11 @@ class Incoming:
     room_id: str | None = None  # None: a private chat with the bot
     room_topic: str = ""
     mention_self: bool = False
-    is_self: bool = False
 
 
 class Outcome(enum.StrEnum):
     """What ``handle`` did, for tests and DEBUG logs."""
 
-    ignored_self = "ignored_self"
     ignored_group = "ignored_group"
     duplicate = "duplicate"
     chatter = "chatter"
@@ -115,13 +113,10 @@ class Bridge:
         self.clock = clock
         self.wakeup = asyncio.Event()
         self.api_up = True
-        self.last_event_at: float | None = None
 
     # ---- incoming -----------------------------------------------------------------------------
     async def handle(self, msg: Incoming) -> Outcome:
-        self.last_event_at = self.clock()
-        if msg.is_self:
-            return Outcome.ignored_self  # the puppet echoes what we said: answering would loop
+        """``msg`` is never the bot's own message: the app drops the puppet's echoes first."""
         if msg.room_id is not None and not await self._group_enabled(msg.room_id, msg.room_topic):
             return Outcome.ignored_group
         if self.spool.is_seen(msg.message_id):
@@ -144,10 +139,14 @@ class Bridge:
         if known is not None and self.clock() - known.checked_at < self.group_cache_seconds:
             return known.enabled
         try:
-            group = await self.client.group_seen(room_id, topic)
+            return await self.refresh_group(room_id, topic)
         except ApiUnavailable:
             # Trust what we last knew; an unknown group stays silent until the API is back.
             return known.enabled if known is not None else False
+
+    async def refresh_group(self, room_id: str, topic: str) -> bool:
+        """Tells the API about the group (registered disabled if new); caches whether enabled."""
+        group = await self.client.group_seen(room_id, topic)
         enabled = bool(group.get("enabled"))
         self.spool.save_group(room_id, enabled)
         return enabled

@@ -77,7 +77,6 @@ class GroupState:
 class Spool:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
         # One connection, used from the event loop thread; the lock guards against the odd
         # helper thread (tests, health writer) touching it too.
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)

@@ -135,19 +135,11 @@ def closed(seq: int, reason_label: str) -> str:
     return f"心愿 #{seq} 已关闭（{reason_label}）"
 
 
-CLOSE_REASON_NEEDED = "请说明关闭原因：重复、撤回、无效或无法帮助"
-
-
 def recategorised(seq: int, old: Category, new: Category) -> str:
     return (
         f"心愿 #{seq} 类别已从「{Category(old).label}」改为「{Category(new).label}」，"
         "识别规则会参考这次更正"
     )
-
-
-def unknown_category(text: str) -> str:
-    labels = "、".join(c.label for c in Category)
-    return f"没有「{text}」这个类别，可选：{labels}"
 
 
 def not_a_wish(seq: int) -> str:

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypedDict, cast
+from typing import Any, NamedTuple, Self, TypedDict, cast
 from urllib.parse import quote
 
 import httpx
@@ -60,33 +60,60 @@ class SentMessage(TypedDict):
 SentPredicate = Callable[[SentMessage], bool]
 
 
-def _message_body(
+class _Call(NamedTuple):
+    """One control request, built once and sent by either client."""
+
+    method: str
+    path: str
+    json: dict[str, Any] | None = None
+    params: dict[str, Any] | None = None
+    extra_seconds: float = 0.0  # added to the client's timeout (the /sent long-poll)
+
+
+_HEALTH = _Call("GET", "/health")
+_RESET = _Call("POST", "/reset")
+
+
+def _with_id(body: dict[str, Any], id: str | None) -> dict[str, Any]:
+    return body if id is None else {**body, "id": id}
+
+
+def _contact_call(name: str, id: str | None) -> _Call:
+    return _Call("POST", "/contacts", _with_id({"name": name}, id))
+
+
+def _room_call(topic: str, member_ids: Iterable[str], id: str | None) -> _Call:
+    return _Call("POST", "/rooms", _with_id({"topic": topic, "member_ids": list(member_ids)}, id))
+
+
+def _join_call(room_id: str, invitee_ids: Iterable[str] | None, inviter_id: str | None) -> _Call:
+    body: dict[str, Any] = {}
+    if invitee_ids is not None:
+        body["invitee_ids"] = list(invitee_ids)
+    if inviter_id is not None:
+        body["inviter_id"] = inviter_id
+    return _Call("POST", f"/rooms/{quote(room_id, safe='')}/join", body)
+
+
+def _message_call(
     talker_id: str,
     text: str,
     room_id: str | None,
     mention_ids: Iterable[str],
     message_id: str | None,
     raw: bool,
-) -> dict[str, Any]:
+) -> _Call:
     body: dict[str, Any] = {"talker_id": talker_id, "text": text, "mention_ids": list(mention_ids)}
     if room_id is not None:
         body["room_id"] = room_id
-    if message_id is not None:
-        body["id"] = message_id
     if raw:
         body["raw"] = True
-    return body
+    return _Call("POST", "/messages", _with_id(body, message_id))
 
 
-def _join_request(
-    room_id: str, invitee_ids: Iterable[str] | None, inviter_id: str | None
-) -> tuple[str, dict[str, Any]]:
-    body: dict[str, Any] = {}
-    if invitee_ids is not None:
-        body["invitee_ids"] = list(invitee_ids)
-    if inviter_id is not None:
-        body["inviter_id"] = inviter_id
-    return f"/rooms/{quote(room_id, safe='')}/join", body
+def _sent_call(after: int, wait_ms: int) -> _Call:
+    return _Call("GET", "/sent", params={"after": after, "wait_ms": wait_ms},
+                 extra_seconds=wait_ms / 1000)  # fmt: skip
 
 
 def _check(response: httpx.Response) -> Any:
@@ -100,14 +127,48 @@ def _check(response: httpx.Response) -> Any:
     return data
 
 
-def _timeout_error(seen: list[SentMessage], timeout: float) -> TimeoutError:
-    texts = [m["text"] for m in seen[-5:]]
-    return TimeoutError(
-        f"no matching bot message within {timeout:.1f}s; saw {len(seen)}, last: {texts!r}"
-    )
+class _SentWait:
+    """One ``wait_for_sent``: long-polls ``/sent`` in slices from a cursor until a match."""
+
+    def __init__(self, predicate: SentPredicate | None, timeout: float, after: int) -> None:
+        self.predicate = predicate
+        self.timeout = timeout
+        self.deadline = time.monotonic() + timeout
+        self.cursor = after
+        self.seen: list[SentMessage] = []
+
+    def next_call(self) -> _Call:
+        remaining_ms = int((self.deadline - time.monotonic()) * 1000)
+        if remaining_ms <= 0:
+            last = [m["text"] for m in self.seen[-5:]]
+            raise TimeoutError(
+                f"no matching bot message within {self.timeout:.1f}s; "
+                f"saw {len(self.seen)}, last: {last!r}"
+            )
+        return _sent_call(self.cursor, min(remaining_ms, _LONG_POLL_SLICE_MS))
+
+    def match(self, messages: list[SentMessage]) -> SentMessage | None:
+        for message in messages:
+            self.cursor = max(self.cursor, message["seq"])
+            self.seen.append(message)
+            if self.predicate is None or self.predicate(message):
+                return message
+        return None
 
 
-class GatewayControl:
+class _ControlBase:
+    base_url: str | None
+    timeout: float
+
+    def _request_args(self, call: _Call) -> dict[str, Any]:
+        return {
+            "json": call.json,
+            "params": call.params,
+            "timeout": self.timeout + call.extra_seconds,
+        }
+
+
+class GatewayControl(_ControlBase):
     """Blocking client of the control interface at ``base_url`` (``http://127.0.0.1:PORT``)."""
 
     def __init__(self, base_url: str | None = None, *, timeout: float = 10.0) -> None:
@@ -135,28 +196,24 @@ class GatewayControl:
             self._client.close()
             self._client = None
 
+    def _send(self, call: _Call) -> Any:
+        return _check(self.http.request(call.method, call.path, **self._request_args(call)))
+
     def health(self) -> dict[str, Any]:
-        return cast(dict[str, Any], _check(self.http.get("/health")))
+        return cast(dict[str, Any], self._send(_HEALTH))
 
     def add_contact(self, name: str, id: str | None = None) -> str:
-        body: dict[str, Any] = {"name": name}
-        if id is not None:
-            body["id"] = id
-        return str(_check(self.http.post("/contacts", json=body))["id"])
+        return str(self._send(_contact_call(name, id))["id"])
 
     def add_room(self, topic: str, member_ids: Iterable[str], id: str | None = None) -> str:
-        body: dict[str, Any] = {"topic": topic, "member_ids": list(member_ids)}
-        if id is not None:
-            body["id"] = id
-        return str(_check(self.http.post("/rooms", json=body))["id"])
+        return str(self._send(_room_call(topic, member_ids, id))["id"])
 
     def join_room(
         self, room_id: str, invitee_ids: Iterable[str] | None = None, inviter_id: str | None = None
     ) -> dict[str, Any]:
         """``POST /rooms/{id}/join``: emits ``room-join`` (default: the bot joins, invited by
         the room owner); returns ``{room_id, invitee_ids, inviter_id, delivered}``."""
-        path, body = _join_request(room_id, invitee_ids, inviter_id)
-        return cast(dict[str, Any], _check(self.http.post(path, json=body)))
+        return cast(dict[str, Any], self._send(_join_call(room_id, invitee_ids, inviter_id)))
 
     def inject(
         self,
@@ -169,8 +226,8 @@ class GatewayControl:
         raw: bool = False,
     ) -> dict[str, Any]:
         """``POST /messages``; returns ``{id, text, redelivered, delivered}``."""
-        body = _message_body(talker_id, text, room_id, mention_ids, message_id, raw)
-        return cast(dict[str, Any], _check(self.http.post("/messages", json=body)))
+        call = _message_call(talker_id, text, room_id, mention_ids, message_id, raw)
+        return cast(dict[str, Any], self._send(call))
 
     def say(
         self,
@@ -189,9 +246,7 @@ class GatewayControl:
 
     def sent(self, after: int = 0, wait_ms: int = 0) -> list[SentMessage]:
         """The bot's messages with ``seq > after``; with ``wait_ms`` waits until there is one."""
-        params = {"after": after, "wait_ms": wait_ms}
-        response = self.http.get("/sent", params=params, timeout=self.timeout + wait_ms / 1000)
-        return cast(list[SentMessage], _check(response))
+        return cast(list[SentMessage], self._send(_sent_call(after, wait_ms)))
 
     def last_seq(self) -> int:
         """The seq of the newest bot message (pass it as ``after`` to see only newer ones)."""
@@ -201,25 +256,17 @@ class GatewayControl:
         self, predicate: SentPredicate | None = None, timeout: float = 10.0, after: int = 0
     ) -> SentMessage:
         """The first bot message after ``after`` that satisfies ``predicate``; long-polls."""
-        deadline = time.monotonic() + timeout
-        seen: list[SentMessage] = []
-        cursor = after
-        while True:
-            remaining_ms = int((deadline - time.monotonic()) * 1000)
-            if remaining_ms <= 0:
-                raise _timeout_error(seen, timeout)
-            for message in self.sent(cursor, min(remaining_ms, _LONG_POLL_SLICE_MS)):
-                cursor = max(cursor, message["seq"])
-                seen.append(message)
-                if predicate is None or predicate(message):
-                    return message
+        wait = _SentWait(predicate, timeout, after)
+        while (found := wait.match(self._send(wait.next_call()))) is None:
+            pass
+        return found
 
     def reset(self) -> None:
         """Forget the recorded bot messages (contacts and rooms stay; seq keeps growing)."""
-        _check(self.http.post("/reset"))
+        self._send(_RESET)
 
 
-class AsyncGatewayControl:
+class AsyncGatewayControl(_ControlBase):
     """The same control interface for asyncio code (e.g. a test sharing the bot's loop)."""
 
     def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
@@ -236,26 +283,22 @@ class AsyncGatewayControl:
     async def aclose(self) -> None:
         await self.http.aclose()
 
+    async def _send(self, call: _Call) -> Any:
+        return _check(await self.http.request(call.method, call.path, **self._request_args(call)))
+
     async def health(self) -> dict[str, Any]:
-        return cast(dict[str, Any], _check(await self.http.get("/health")))
+        return cast(dict[str, Any], await self._send(_HEALTH))
 
     async def add_contact(self, name: str, id: str | None = None) -> str:
-        body: dict[str, Any] = {"name": name}
-        if id is not None:
-            body["id"] = id
-        return str(_check(await self.http.post("/contacts", json=body))["id"])
+        return str((await self._send(_contact_call(name, id)))["id"])
 
     async def add_room(self, topic: str, member_ids: Iterable[str], id: str | None = None) -> str:
-        body: dict[str, Any] = {"topic": topic, "member_ids": list(member_ids)}
-        if id is not None:
-            body["id"] = id
-        return str(_check(await self.http.post("/rooms", json=body))["id"])
+        return str((await self._send(_room_call(topic, member_ids, id)))["id"])
 
     async def join_room(
         self, room_id: str, invitee_ids: Iterable[str] | None = None, inviter_id: str | None = None
     ) -> dict[str, Any]:
-        path, body = _join_request(room_id, invitee_ids, inviter_id)
-        return cast(dict[str, Any], _check(await self.http.post(path, json=body)))
+        return cast(dict[str, Any], await self._send(_join_call(room_id, invitee_ids, inviter_id)))
 
     async def inject(
         self,
@@ -267,8 +310,8 @@ class AsyncGatewayControl:
         *,
         raw: bool = False,
     ) -> dict[str, Any]:
-        body = _message_body(talker_id, text, room_id, mention_ids, message_id, raw)
-        return cast(dict[str, Any], _check(await self.http.post("/messages", json=body)))
+        call = _message_call(talker_id, text, room_id, mention_ids, message_id, raw)
+        return cast(dict[str, Any], await self._send(call))
 
     async def say(
         self,
@@ -284,11 +327,7 @@ class AsyncGatewayControl:
         return str(result["id"])
 
     async def sent(self, after: int = 0, wait_ms: int = 0) -> list[SentMessage]:
-        params = {"after": after, "wait_ms": wait_ms}
-        response = await self.http.get(
-            "/sent", params=params, timeout=self.timeout + wait_ms / 1000
-        )
-        return cast(list[SentMessage], _check(response))
+        return cast(list[SentMessage], await self._send(_sent_call(after, wait_ms)))
 
     async def last_seq(self) -> int:
         return int((await self.health())["last_seq"])
@@ -296,21 +335,13 @@ class AsyncGatewayControl:
     async def wait_for_sent(
         self, predicate: SentPredicate | None = None, timeout: float = 10.0, after: int = 0
     ) -> SentMessage:
-        deadline = time.monotonic() + timeout
-        seen: list[SentMessage] = []
-        cursor = after
-        while True:
-            remaining_ms = int((deadline - time.monotonic()) * 1000)
-            if remaining_ms <= 0:
-                raise _timeout_error(seen, timeout)
-            for message in await self.sent(cursor, min(remaining_ms, _LONG_POLL_SLICE_MS)):
-                cursor = max(cursor, message["seq"])
-                seen.append(message)
-                if predicate is None or predicate(message):
-                    return message
+        wait = _SentWait(predicate, timeout, after)
+        while (found := wait.match(await self._send(wait.next_call()))) is None:
+            pass
+        return found
 
     async def reset(self) -> None:
-        _check(await self.http.post("/reset"))
+        await self._send(_RESET)
 
 
 class FakeGateway(GatewayControl):
@@ -403,7 +434,7 @@ class FakeGateway(GatewayControl):
         for thread in self._threads:
             thread.start()
         if not self._ready.wait(self.start_timeout) or not self.running or not self.grpc_port:
-            tail = "\n".join(self._stderr_tail)
+            tail = self.stderr_tail()
             self.stop()
             raise GatewayError(f"fake gateway did not become ready; its stderr:\n{tail}")
         self.startup_seconds = time.monotonic() - started

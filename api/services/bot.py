@@ -8,8 +8,8 @@ become the reply; anything else propagates to the API's error boundary.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from api.errors import DomainError, NotFound
+from api.services.common import subtree_clause
 from api.services.corrections import correction_for
 from api.services.outbox import lease_messages
 from api.services.wishes import (
@@ -213,8 +214,6 @@ def submit_wish(*, session: Session, wish_in: BotWishIn) -> BotReply:
 
 def _masked_numbers(masked: str) -> str:
     """The masked phone/ID numbers of a text, e.g. "138****5678"."""
-    import re
-
     found = re.findall(r"[0-9A-Za-z]*\*{4,}[0-9A-Za-z]*", masked)
     return "、".join(found[:2])
 
@@ -468,6 +467,22 @@ def _close(ctx: _Ctx) -> str:
     return texts.closed(wish.seq, reason.label)
 
 
+def _learn_from(ctx: _Ctx, wish: Wish, old: Category, corrected: Category | None) -> None:
+    """Records the correction when the recogniser chose the category (as the ledger's edit does);
+    a category taken from a resource (点单) or set by hand teaches the recogniser nothing."""
+    if wish.confidence is None:
+        return
+    ctx.session.add(
+        correction_for(
+            wish=wish,
+            predicted=old,
+            corrected_is_wish=corrected is not None,
+            corrected=corrected,
+            staff_id=ctx.staff_id,
+        )
+    )
+
+
 def _recategorise(ctx: _Ctx) -> str:
     new = Category(str(ctx.args.get("category")))
     wish = ctx.wish()
@@ -477,22 +492,9 @@ def _recategorise(ctx: _Ctx) -> str:
         wish.version += 1
         wish.updated_at = utcnow()
         ctx.session.add(wish)
-        add_event(
-            ctx.session,
-            wish,
-            ctx.actor,
-            EventKind.category_changed,
-            note=f"{old.label}→{new.label}",
-        )
-        ctx.session.add(
-            correction_for(
-                wish=wish,
-                predicted=old,
-                corrected_is_wish=True,
-                corrected=new,
-                staff_id=ctx.staff_id,
-            )
-        )
+        note = f"{old.label}→{new.label}"
+        add_event(ctx.session, wish, ctx.actor, EventKind.category_changed, note=note)
+        _learn_from(ctx, wish, old, new)
         ctx.session.commit()
     return texts.recategorised(wish.seq, old, new)
 
@@ -509,17 +511,15 @@ def _not_wish(ctx: _Ctx) -> str:
         note="不是心愿",
         commit=False,
     )
-    ctx.session.add(
-        correction_for(
-            wish=wish,
-            predicted=old,
-            corrected_is_wish=False,
-            corrected=None,
-            staff_id=ctx.staff_id,
-        )
-    )
+    _learn_from(ctx, wish, old, None)
     ctx.session.commit()
     return texts.not_a_wish(wish.seq)
+
+
+def _in_scope(ctx: _Ctx) -> sa.ColumnElement[bool]:
+    """Wishes of the command's office and the offices below it."""
+    assert ctx.office.id is not None
+    return subtree_clause(ctx.session, col(Wish.office_id), ctx.office.id)
 
 
 def _todo(ctx: _Ctx) -> str:
@@ -532,10 +532,7 @@ def _todo(ctx: _Ctx) -> str:
         .limit(LIST_LIMIT)
     ).all()
     unclaimed = ctx.session.exec(
-        select(func.count())
-        .select_from(Wish)
-        .join(Office, col(Office.id) == Wish.office_id)
-        .where(Wish.status == WishStatus.new, col(Office.path).startswith(ctx.office.path))
+        select(func.count()).where(Wish.status == WishStatus.new, _in_scope(ctx))
     ).one()
     lines = [
         (w.seq, Category(w.category), WishStatus(w.status), (now - w.created_at).days)
@@ -545,31 +542,24 @@ def _todo(ctx: _Ctx) -> str:
 
 
 def _ledger(ctx: _Ctx) -> str:
-    local_now = to_local(utcnow())
-    day = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    day = to_local(utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
     month = day.replace(day=1)
 
-    def count(column: Any, since: datetime) -> int:
-        return int(
-            ctx.session.exec(
-                select(func.count())
-                .select_from(Wish)
-                .join(Office, col(Office.id) == Wish.office_id)
-                .where(col(Office.path).startswith(ctx.office.path), column >= since)
-            ).one()
-        )
+    def how_many(condition: sa.ColumnElement[bool]) -> Any:
+        return func.coalesce(func.sum(sa.case((condition, 1), else_=0)), 0)
 
-    open_count = ctx.session.exec(
-        select(func.count())
-        .select_from(Wish)
-        .join(Office, col(Office.id) == Wish.office_id)
-        .where(col(Office.path).startswith(ctx.office.path), col(Wish.status).in_(OPEN_STATUSES))
+    created, fulfilled = col(Wish.created_at), col(Wish.fulfilled_at)
+    counts = ctx.session.execute(
+        sa.select(
+            how_many(created >= day),
+            how_many(fulfilled >= day),
+            how_many(created >= month),
+            how_many(fulfilled >= month),
+            how_many(col(Wish.status).in_(OPEN_STATUSES)),
+        ).where(_in_scope(ctx))
     ).one()
-    return texts.ledger(
-        (count(col(Wish.created_at), day), count(col(Wish.fulfilled_at), day)),
-        (count(col(Wish.created_at), month), count(col(Wish.fulfilled_at), month)),
-        int(open_count),
-    )
+    today_new, today_done, month_new, month_done, open_count = (int(n) for n in counts)
+    return texts.ledger((today_new, today_done), (month_new, month_done), open_count)
 
 
 def _help(ctx: _Ctx) -> str:

@@ -124,11 +124,15 @@ def test_member_and_staff_commands(api: Any) -> None:
 
 def test_corrections_and_withdraw(api: Any) -> None:
     client, _, session = api
+    texts = ["最近睡眠不好想找人聊聊", "谁家的猫丢了", "希望学电商直播", "想学做饭"]
     seqs = [
         client.post(
-            "/api/v1/bot/wishes", json={**who(f"x{i}"), "text": t, "category": "other"}
+            "/api/v1/bot/wishes",
+            # The last one was not classified by the recogniser (no confidence).
+            json={**who(f"x{i}"), "text": t, "category": "other"}
+            | ({"confidence": 0.8} if i < 3 else {}),
         ).json()["seq"]
-        for i, t in enumerate(["最近睡眠不好想找人聊聊", "谁家的猫丢了", "希望学电商直播"])
+        for i, t in enumerate(texts)
     ]
     assert (
         "改为「身心健康」"
@@ -136,6 +140,12 @@ def test_corrections_and_withdraw(api: Any) -> None:
     )
     assert "不是心愿" in command(client, "k2", "不是心愿", wish_id=seqs[1])["reply"]
     assert "已撤回" in command(client, "k3", "撤回", talker="member1", wish_id=seqs[2])["reply"]
+    # Correcting a category the recogniser did not choose teaches it nothing.
+    assert (
+        "改为「家庭教育」"
+        in command(client, "k4", "改类", wish_id=seqs[3], category="family")["reply"]
+    )
+    assert "不是心愿" in command(client, "k5", "不是心愿", wish_id=seqs[3])["reply"]
     corrections = session.exec(select(Correction).order_by(Correction.id)).all()  # type: ignore[arg-type]
     assert [(c.corrected_is_wish, c.corrected_category) for c in corrections] == [
         (True, Category.health),
@@ -143,7 +153,7 @@ def test_corrections_and_withdraw(api: Any) -> None:
     ]
     session.expire_all()
     statuses = [w.status for w in session.exec(select(Wish).order_by(Wish.seq)).all()]  # type: ignore[arg-type]
-    assert statuses == [WishStatus.new, WishStatus.closed, WishStatus.closed]
+    assert statuses == [WishStatus.new, WishStatus.closed, WishStatus.closed, WishStatus.closed]
 
 
 def test_outbox_long_poll_times_out_empty_and_fail_reoffers(api: Any) -> None:

@@ -95,9 +95,8 @@ async def test_wish_is_spooled_sent_and_answered(parts: Any) -> None:
     assert api.wishes["a"]["category"] == "family" and api.wishes["a"]["text"] == WISH
     assert transport.sent == [(ROOM, "已收到您的心愿 #1", ["u1"])]
     assert spool.count() == 0
-    # Redelivery and self-echo do nothing.
+    # A redelivery does nothing.
     assert await bridge.handle(msg(WISH, "a")) is Outcome.duplicate
-    assert await bridge.handle(msg("x", "b", is_self=True)) is Outcome.ignored_self
 
 
 async def test_chatter_and_disabled_groups_are_ignored(parts: Any, tmp_path: Path) -> None:
