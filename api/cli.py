@@ -1,4 +1,4 @@
-"""The `wishpool` command: api, db, token, classify, rules, bot, scheduler, remind, run."""
+"""The `wishpool` command: api, db, token, classify, rules, bot, scheduler, remind, run, demo."""
 
 from __future__ import annotations
 

@@ -17,7 +17,9 @@ from models.org import OfficeCreate
 
 DEMO_CITY_CODE = "SF"
 MEMBER_ROOM = "demo-members@chatroom"
+MEMBER_ROOM_TOPIC = "幸福社区·三新姐妹群"
 STAFF_ROOM = "demo-staff@chatroom"
+STAFF_ROOM_TOPIC = "幸福社区妇联工作群"
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,13 @@ def seed_demo(*, session: Session) -> bool:
         [
             Group(
                 room_id=MEMBER_ROOM,
-                topic="幸福社区·三新姐妹群",
+                topic=MEMBER_ROOM_TOPIC,
                 office_id=community.id,
                 enabled=True,
             ),
             Group(
                 room_id=STAFF_ROOM,
-                topic="幸福社区妇联工作群",
+                topic=STAFF_ROOM_TOPIC,
                 office_id=community.id,
                 enabled=True,
                 is_staff_group=True,

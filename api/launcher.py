@@ -17,15 +17,22 @@ from dataclasses import dataclass
 
 import uvicorn
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from api.auth import create_token
-from api.demo import MEMBER_ROOM, MEMBERS, PEOPLE, STAFF, STAFF_ROOM, seed_demo
+from api.demo import (
+    MEMBER_ROOM,
+    MEMBER_ROOM_TOPIC,
+    PEOPLE,
+    STAFF,
+    STAFF_ROOM,
+    STAFF_ROOM_TOPIC,
+    seed_demo,
+)
 from api.main import create_app
+from api.services.tokens import list_tokens, revoke_token
 from api.settings import ApiSettings
 from gateway.control import FakeGateway, GatewayControl
-from models import ApiToken
-from models.clock import utcnow
 from models.db import make_engine
 from models.enums import Role
 from models.migrate import upgrade
@@ -44,15 +51,9 @@ class DemoPorts:
 
 def issue_demo_tokens(*, session: Session) -> dict[Role, str]:
     """Fresh admin and bot tokens for this run; the previous run's demo tokens are revoked."""
-    old = session.exec(
-        select(ApiToken).where(
-            col(ApiToken.name).in_(DEMO_TOKEN_NAMES.values()), col(ApiToken.revoked_at).is_(None)
-        )
-    ).all()
-    for token in old:
-        token.revoked_at = utcnow()
-        session.add(token)
-    session.commit()
+    for token in list_tokens(session=session):
+        if token.name in DEMO_TOKEN_NAMES.values() and token.id is not None:
+            revoke_token(session=session, token_id=token.id)
     return {
         role: create_token(session=session, name=name, role=role)[1]
         for role, name in DEMO_TOKEN_NAMES.items()
@@ -61,11 +62,11 @@ def issue_demo_tokens(*, session: Session) -> dict[Role, str]:
 
 def populate_gateway(control: GatewayControl) -> None:
     """The fake account's contacts and rooms, matching the demo world's ids."""
-    for person in (*MEMBERS, *STAFF):
+    for person in PEOPLE.values():
         control.add_contact(person.name, id=person.wechat_id)
-    members = [p.wechat_id for p in (*MEMBERS, *STAFF)]
-    control.add_room("幸福社区·三新姐妹群", members, id=MEMBER_ROOM)
-    control.add_room("幸福社区妇联工作群", [p.wechat_id for p in STAFF], id=STAFF_ROOM)
+    everyone = [p.wechat_id for p in PEOPLE.values()]
+    control.add_room(MEMBER_ROOM_TOPIC, everyone, id=MEMBER_ROOM)
+    control.add_room(STAFF_ROOM_TOPIC, [p.wechat_id for p in STAFF], id=STAFF_ROOM)
 
 
 def run_system(settings: ApiSettings, ports: DemoPorts) -> int:
@@ -95,7 +96,11 @@ def run_system(settings: ApiSettings, ports: DemoPorts) -> int:
     finally:
         if bot is not None and bot.poll() is None:
             bot.terminate()
-            bot.wait(timeout=15)
+            try:
+                bot.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # still stop the API and the gateway below
+                logger.warning("the bot did not stop within 15 s; killing it")
+                bot.kill()
         if server is not None:
             server.should_exit = True
         gateway.stop()
@@ -144,7 +149,7 @@ def _banner(settings: ApiSettings, ports: DemoPorts, admin_token: str) -> None:
         f"  模拟微信号 fake WeChat gateway: grpc 127.0.0.1:{ports.gateway_grpc}, "
         f"control 127.0.0.1:{ports.gateway_control}",
         "  在群里说话 say something in the demo group:",
-        '    .venv/bin/wishpool demo say "希望能组织孩子们参观消防站" --as liu',
+        '    .venv/bin/wishpool demo say "希望能带孩子们去消防站参观学习" --as liu',
         "    .venv/bin/wishpool demo sent",
         f"  演示人物 people: {people}",
         "  Ctrl-C 结束 / to stop",

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from models.enums import CATEGORY_LABELS, CLOSE_REASON_LABELS, Category, CloseReason
 from nlp.text import fold
+
+_T = TypeVar("_T")
 
 
 class CommandError(ValueError):
@@ -152,125 +154,127 @@ class ConfirmCommand(Command):
 
 
 _ID = r"#?\s*(\d{1,9})\s*号?"
+_ID_ONLY = re.compile(_ID)
+_ID_HEAD = re.compile(_ID + r"(?:\s+|$|(?=\D))")
 _SPACE = re.compile(r"\s+")
 _MENTION = re.compile(r"^@(\S+?)(?:\s|$)")
 _RESOURCE = re.compile(r"(?:资源)?\s*#?\s*(\d{1,9})")
+_RESOURCE_HEAD = re.compile(r"资源|#|\d")
+_LIST_SEP = re.compile(r"[\s,，、和]+")
+_PEOPLE = re.compile(r"受益\s*(\d+)\s*(?:人次|人|名|户|组)?")
+_VALUE = re.compile(r"价值\s*(\d+(?:\.\d+)?)\s*(万)?\s*(?:元|块)?")
+_SUMMARY_LABEL = re.compile(r"^\s*(说明|备注)\s*[:：]?")
 _TRAILING_PUNCT = " \t.,!?~。！？～"
+# How to write a command, quoted back when it is malformed; any other is "<word> 42".
+_FORMS = {
+    "心愿": "#心愿 想说的心愿",
+    "补充": "补充 42 要补充的内容",
+    "我要": "我要 资源7",
+    "匹配": "匹配 42 资源7（可以写多个：匹配 42 资源7 资源9）",
+    "完成": "完成 42 受益30人 价值5000元 说明……",
+    "关闭": f"关闭 42 重复（原因可写：{'/'.join(CLOSE_REASON_LABELS.values())}）",
+    "改类": f"改类 42 健康（类别可写：{'、'.join(CATEGORY_LABELS.values())}）",
+}
 
 
-def _bad(form: str) -> CommandError:
-    return CommandError(f"格式不对哦，请这样写：{form}")
+def _bad(word: str) -> CommandError:
+    return CommandError(f"格式不对哦，请这样写：{_FORMS.get(word, f'{word} 42')}")
 
 
-def _number(rest: str, form: str) -> int:
-    m = re.fullmatch(_ID, rest.strip(_TRAILING_PUNCT))
+def _id_and_rest(rest: str, word: str) -> tuple[int, str]:
+    m = _ID_HEAD.match(rest)
     if not m:
-        raise _bad(form)
-    return int(m.group(1))
-
-
-def _id_and_rest(rest: str, form: str) -> tuple[int, str]:
-    m = re.match(_ID + r"(?:\s+|$|(?=\D))", rest)
-    if not m:
-        raise _bad(form)
+        raise _bad(word)
     return int(m.group(1)), rest[m.end() :].strip()
 
 
+def _id_and_value(rest: str, word: str, read: Callable[[str], _T | None]) -> tuple[int, _T]:
+    """``42 <something>``: the id and ``read(something)``; nothing or None is malformed."""
+    wish_id, tail = _id_and_rest(rest, word)
+    value = read(tail) if tail else None
+    if value is None:
+        raise _bad(word)
+    return wish_id, value
+
+
 def _complete(rest: str) -> CompleteCommand:
-    form = "完成 42 受益30人 价值5000元 说明……"
-    wish_id, tail = _id_and_rest(rest, form)
+    wish_id, tail = _id_and_rest(rest, "完成")
     people = value = None
-    if m := re.search(r"受益\s*(\d+)\s*(?:人次|人|名|户|组)?", tail):
+    if m := _PEOPLE.search(tail):
         people = int(m.group(1))
         tail = tail[: m.start()] + tail[m.end() :]
-    if m := re.search(r"价值\s*(\d+(?:\.\d+)?)\s*(万)?\s*(?:元|块)?", tail):
+    if m := _VALUE.search(tail):
         value = float(m.group(1)) * (10000 if m.group(2) else 1)
         tail = tail[: m.start()] + tail[m.end() :]
-    summary = re.sub(r"^\s*(说明|备注)\s*[:：]?", "", tail.strip()).strip()
+    summary = _SUMMARY_LABEL.sub("", tail.strip()).strip()
     return CompleteCommand(wish_id, people, value, summary)
 
 
-def _close(rest: str) -> CloseCommand:
-    reasons = "/".join(CLOSE_REASON_LABELS.values())
-    form = f"关闭 42 重复（原因可写：{reasons}）"
-    wish_id, tail = _id_and_rest(rest, form)
+def _reason_and_note(tail: str) -> tuple[CloseReason, str] | None:
     word, _, note = tail.partition(" ")
-    reason = CloseReason.from_label(word) if word else None
-    if reason is None:
-        raise _bad(form)
-    return CloseCommand(wish_id, reason, note.strip())
+    reason = CloseReason.from_label(word)
+    return None if reason is None else (reason, note.strip())
 
 
-def _recategorise(rest: str) -> RecategoriseCommand:
-    labels = "、".join(CATEGORY_LABELS.values())
-    form = f"改类 42 健康（类别可写：{labels}）"
-    wish_id, tail = _id_and_rest(rest, form)
-    category = Category.from_label(tail) if tail else None
-    if category is None:
-        raise _bad(form)
-    return RecategoriseCommand(wish_id, category)
+def _close(rest: str) -> CloseCommand:
+    wish_id, (reason, note) = _id_and_value(rest, "关闭", _reason_and_note)
+    return CloseCommand(wish_id, reason, note)
 
 
-def _match(rest: str) -> MatchCommand:
-    form = "匹配 42 资源7（可以写多个：匹配 42 资源7 资源9）"
-    wish_id, tail = _id_and_rest(rest, form)
-    parts = [p for p in re.split(r"[\s,，、和]+", tail) if p]
+def _resource_ids(tail: str) -> tuple[int, ...] | None:
     ids = []
-    for part in parts:
-        m = _RESOURCE.fullmatch(part)
-        if not m:
-            raise _bad(form)
-        ids.append(int(m.group(1)))
-    if not ids:
-        raise _bad(form)
-    return MatchCommand(wish_id, tuple(ids))
-
-
-def _supplement(rest: str) -> SupplementCommand:
-    form = "补充 42 要补充的内容"
-    wish_id, tail = _id_and_rest(rest, form)
-    if not tail:
-        raise _bad(form)
-    return SupplementCommand(wish_id, tail)
+    for part in _LIST_SEP.split(tail):
+        if part:
+            m = _RESOURCE.fullmatch(part)
+            if not m:
+                return None
+            ids.append(int(m.group(1)))
+    return tuple(ids) or None
 
 
 def _request(rest: str) -> RequestResourceCommand:
     m = _RESOURCE.fullmatch(rest.strip(_TRAILING_PUNCT))
     if not m:
-        raise _bad("我要 资源7")
+        raise _bad("我要")
     return RequestResourceCommand(int(m.group(1)))
 
 
-def _numbered(cls: Callable[[int], Command], word: str) -> Callable[[str], Command]:
-    return lambda rest: cls(_number(rest, f"{word} 42"))
-
-
-def _bare(cls: Callable[[], Command]) -> Callable[[str], Command]:
-    return lambda rest: cls()
-
-
 _Parser = Callable[[str], Command]
+
+
+def _numbered(cls: type[Command]) -> _Parser:
+    """A command whose one argument is a wish id; its word is the class's ``name``."""
+
+    def parse(rest: str) -> Command:
+        m = _ID_ONLY.fullmatch(rest.strip(_TRAILING_PUNCT))
+        if not m:
+            raise _bad(cls.name)
+        return cls(int(m.group(1)))  # type: ignore[call-arg]
+
+    return parse
+
+
 # Longest words first so 我的心愿 wins over 心愿 and 不是心愿 is not read as 不….
-_COMMANDS: tuple[tuple[str, _Parser, bool], ...] = (
-    # (word, parser, takes arguments)
-    ("不是心愿", _numbered(NotWishCommand, "不是心愿"), True),
-    ("我的心愿", _bare(MyWishesCommand), False),
-    ("心愿", lambda rest: WishCommand(rest), True),
-    ("查询", _numbered(QueryCommand, "查询"), True),
-    ("补充", _supplement, True),
-    ("撤回", _numbered(WithdrawCommand, "撤回"), True),
-    ("服务", lambda rest: ResourcesCommand(rest or None), True),
-    ("资源", lambda rest: ResourcesCommand(rest or None), True),
-    ("我要", _request, True),
-    ("认领", _numbered(ClaimCommand, "认领"), True),
-    ("匹配", _match, True),
-    ("开始", _numbered(StartCommand, "开始"), True),
-    ("完成", _complete, True),
-    ("关闭", _close, True),
-    ("改类", _recategorise, True),
-    ("待办", _bare(TodoCommand), False),
-    ("台账", _bare(LedgerCommand), False),
-    ("帮助", _bare(HelpCommand), False),
+# A bare class is a command without arguments.
+_COMMANDS: tuple[tuple[str, _Parser | type[Command]], ...] = (
+    ("不是心愿", _numbered(NotWishCommand)),
+    ("我的心愿", MyWishesCommand),
+    ("心愿", lambda rest: WishCommand(rest)),
+    ("查询", _numbered(QueryCommand)),
+    ("补充", lambda rest: SupplementCommand(*_id_and_value(rest, "补充", str))),
+    ("撤回", _numbered(WithdrawCommand)),
+    ("服务", lambda rest: ResourcesCommand(rest or None)),
+    ("资源", lambda rest: ResourcesCommand(rest or None)),
+    ("我要", _request),
+    ("认领", _numbered(ClaimCommand)),
+    ("匹配", lambda rest: MatchCommand(*_id_and_value(rest, "匹配", _resource_ids))),
+    ("开始", _numbered(StartCommand)),
+    ("完成", _complete),
+    ("关闭", _close),
+    ("改类", lambda rest: RecategoriseCommand(*_id_and_value(rest, "改类", Category.from_label))),
+    ("待办", TodoCommand),
+    ("台账", LedgerCommand),
+    ("帮助", HelpCommand),
 )
 _CONFIRM = {"是", "是的", "确认", "对的"}
 # Words that alone are everyday chat ("完成！", "开始"), so alone they are not a command.
@@ -304,13 +308,13 @@ def parse_command(text: str, bot_names: Sequence[str] = ()) -> Command | None:
     explicit = hashed or mentioned
     if body.strip(_TRAILING_PUNCT) in _CONFIRM:
         return ConfirmCommand()
-    for word, parse, takes_args in _COMMANDS:
+    for word, parse in _COMMANDS:
         if not body.startswith(word):
             continue
         rest = body[len(word) :]
         bare = rest.strip(_TRAILING_PUNCT) == ""
-        if not takes_args:
-            return parse("") if bare or explicit else None
+        if isinstance(parse, type):  # no arguments
+            return parse() if bare or explicit else None
         # Shape check: ordinary sentences (完成了…, 服务态度…, 开始吧) are not commands.
         separated = rest.startswith(" ")
         rest = rest.strip()
@@ -318,26 +322,14 @@ def parse_command(text: str, bot_names: Sequence[str] = ()) -> Command | None:
             if word in ("服务", "资源"):
                 return parse("")
             if explicit or word not in _CHATTY:
-                raise _bad(_example(word))
+                raise _bad(word)
             return None
         numbered = rest[0] in "#0123456789" or (word == "我要" and rest.startswith("资源"))
         if not (explicit or separated or numbered):
             return None
-        if word == "我要" and not explicit and not re.match(r"资源|#|\d", rest):
+        if word == "我要" and not explicit and not _RESOURCE_HEAD.match(rest):
             return None  # 我要 报名 / 我要 去上班了
         if word in ("服务", "资源") and not explicit and len(rest) > 8:
             return None  # "资源 共享真好啊，大家…" is chatter, a keyword is short
         return parse(rest)
     return None
-
-
-def _example(word: str) -> str:
-    return {
-        "心愿": "#心愿 想说的心愿",
-        "补充": "补充 42 要补充的内容",
-        "我要": "我要 资源7",
-        "匹配": "匹配 42 资源7",
-        "完成": "完成 42 受益30人 价值5000元 说明……",
-        "关闭": "关闭 42 重复",
-        "改类": "改类 42 健康",
-    }.get(word, f"{word} 42")

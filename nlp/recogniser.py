@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models.enums import Category, WishKind
-from nlp.rules import DEFAULT_RULES, DEFAULT_USERDICT, Pattern, Rules, load_rules
+from nlp.rules import DEFAULT_RULES, DEFAULT_USERDICT, Rules, load_rules
 from nlp.rules import rules_from_mapping as _rules_from_mapping
 from nlp.text import fold
 from nlp.tokenizer import build_tokenizer
@@ -21,11 +20,11 @@ if TYPE_CHECKING:
 
     from nlp.settings import NlpSettings
 
-logger = logging.getLogger(__name__)
-
 _SCORING_DEFAULTS = {"bias": -2.0, "topic_factor": 0.8, "topic_cap": 3.0, "offer_threshold": 2.0}
 # A phrase hit: (tag, weight, label); tag is "trigger", "offer" or a category code.
 _Hit = tuple[str, float, str]
+# A precompiled regex cue: (its search, weight, label).
+_Regex = tuple[Callable[[str], object], float, str]
 _VOLUNTEER = Category.volunteer.value
 _OFFER, _NEED = WishKind.offer, WishKind.need
 
@@ -85,22 +84,15 @@ class Recogniser:
         for phrase in self._phrases:
             lens.setdefault(phrase[0], set()).add(len(phrase))
         self._lens = {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lens.items()}
-        regexes = [(p.regex.search, p.weight, f"pattern:{p.name}") for p in self._pos()]
-        regexes += [(p.regex.search, -p.weight, f"negative:{p.name}") for p in self._neg()]
-        self._regexes: tuple[tuple[Callable[[str], object], float, str], ...] = tuple(regexes)
-        offer_res = [
-            (p.regex.search, p.weight, f"offer_pattern:{p.name}")
-            for p in self.rules.offer_patterns.values()
-        ]
-        self._offer_regexes: tuple[tuple[Callable[[str], object], float, str], ...] = tuple(
-            offer_res
+        rules = self.rules
+        self._regexes: tuple[_Regex, ...] = (
+            *((p.regex.search, p.weight, f"pattern:{p.name}") for p in rules.patterns.values()),
+            *((p.regex.search, -p.weight, f"negative:{p.name}") for p in rules.negatives.values()),
         )
-
-    def _pos(self) -> Iterable[Pattern]:
-        return self.rules.patterns.values()
-
-    def _neg(self) -> Iterable[Pattern]:
-        return self.rules.negatives.values()
+        self._offer_regexes: tuple[_Regex, ...] = tuple(
+            (p.regex.search, p.weight, f"offer_pattern:{p.name}")
+            for p in rules.offer_patterns.values()
+        )
 
     # ----- construction -------------------------------------------------------------------
     @classmethod
@@ -128,16 +120,13 @@ class Recogniser:
         return _default_recogniser()
 
     # ----- classification -----------------------------------------------------------------
-    def tokenize(self, text: str) -> list[str]:
-        return self.tokenizer.lcut(fold(text))
-
     def classify(self, text: str) -> Classification:
         folded = fold(text).strip()
         # No HMM: phrases are matched as substrings, so new-word discovery buys nothing here
         # and costs a third of the time (and splits unknown names, which keeps them private).
         tokens = self.tokenizer.lcut(folded, HMM=False)
         single = self._tokens_only
-        hits = [single[t] for t in single.keys() & set(tokens)]
+        hits = [single[t] for t in dict.fromkeys(tokens) if t in single]  # in text order
         phrases, lens = self._phrases, self._lens
         # Longest match wins: 残疾人 must not also count 残疾, 养老保险 not 养老. Spans come out
         # sorted by start, and by length descending within a start, so one sweep suffices.
@@ -214,9 +203,4 @@ class Recogniser:
 def _default_recogniser() -> Recogniser:
     from nlp.settings import NlpSettings
 
-    try:
-        settings = NlpSettings()
-    except KeyError:  # config.yaml without an ``nlp:`` section: pydantic-settings refuses it
-        logger.warning("config.yaml has no nlp section; using the shipped defaults")
-        settings = NlpSettings.model_validate({})
-    return Recogniser.from_settings(settings)
+    return Recogniser.from_settings(NlpSettings())

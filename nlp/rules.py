@@ -123,6 +123,8 @@ def rules_from_mapping(data: dict[str, Any], source: str) -> Rules:
 class _Parser:
     def __init__(self, source: str) -> None:
         self.source = source
+        # Python values of the scalars yaml.compose already resolved (numbers, booleans …).
+        self.constructor = yaml.constructor.SafeConstructor()
 
     def fail(self, node: yaml.Node, problem: str) -> RulesError:
         return RulesError(self.source, node.start_mark.line + 1, problem)
@@ -138,7 +140,8 @@ class _Parser:
         return str(node.value).strip()
 
     def weight(self, node: yaml.Node, what: str) -> float:
-        value = yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.ScalarNode) else None
+        scalar = isinstance(node, yaml.ScalarNode)
+        value = self.constructor.construct_object(node) if scalar else None
         if isinstance(value, bool) or not isinstance(value, int | float):
             shown = node.value if isinstance(node, yaml.ScalarNode) else "（非数字）"
             raise self.fail(node, f"{what} 的权重应该是数字，实际是“{shown}”")
