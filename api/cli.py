@@ -57,6 +57,18 @@ def db_upgrade(revision: str = "head") -> None:
     typer.echo(f"database at {revision}")
 
 
+@db_app.command("revision")
+def db_revision(message: str) -> None:
+    """For developers: write a migration for model changes (Alembic autogenerate)."""
+    from api.settings import ApiSettings
+    from models.migrate import revision, upgrade
+
+    settings = ApiSettings()
+    _setup_logging(settings.log_level)
+    upgrade(settings.database_url)  # autogenerate compares the models with an up-to-date schema
+    revision(settings.database_url, message)
+
+
 @token_app.command("create")
 def token_create(
     role: Annotated[Role, typer.Option(help="admin, staff or bot")],
@@ -64,17 +76,19 @@ def token_create(
     office: Annotated[int | None, typer.Option(help="Office id (required for staff)")] = None,
 ) -> None:
     """Create an API token and print it once (only its hash is stored)."""
+    from sqlmodel import Session
+
     from api.auth import create_token
     from api.errors import DomainError
     from api.settings import ApiSettings
-    from models.db import make_engine, session_scope
+    from models.db import make_engine
     from models.migrate import upgrade
 
     settings = ApiSettings()
     if settings.auto_migrate:
         upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
-    with session_scope(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         try:
             token, clear = create_token(session=session, name=name, role=role, office_id=office)
         except DomainError as exc:

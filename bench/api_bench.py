@@ -26,6 +26,7 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -33,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from api.auth import create_token  # noqa: E402
 from models import Office, Wish  # noqa: E402
 from models.clock import utcnow  # noqa: E402
-from models.db import make_engine, session_scope  # noqa: E402
+from models.db import make_engine  # noqa: E402
 from models.enums import OfficeLevel, Role  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
 
@@ -82,7 +83,7 @@ def free_port() -> int:
 def seed(url: str) -> tuple[int, int, str]:
     """Two offices (one for the API rows, one for the bare rows) and an admin token."""
     engine = make_engine(url)
-    with session_scope(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         api_office = Office(name="基准街道妇联", code="BA", level=OfficeLevel.street, path="/")
         bare_office = Office(name="对照街道妇联", code="BB", level=OfficeLevel.street, path="/")
         session.add_all([api_office, bare_office])

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 
 def is_sqlite(url: str) -> bool:
@@ -44,14 +42,3 @@ def _sqlite_on_begin(conn: Any) -> None:
     # BEGIN IMMEDIATE takes the write lock up front: two API workers that read and then write
     # wait for each other (busy_timeout) instead of failing with "database is locked" on upgrade.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session for jobs and CLIs; callers commit, errors roll back."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
