@@ -43,9 +43,7 @@ def list_corrections(
 def create_correction(
     session: SessionDep, principal: StaffDep, correction_in: CorrectionCreate
 ) -> Any:
-    return svc.create_correction_scoped(
-        session=session, correction_in=correction_in, principal=principal
-    )
+    return svc.create_correction(session=session, correction_in=correction_in, principal=principal)
 
 
 @router.get("/{correction_id}", response_model=CorrectionPublic, summary="识别纠正详情")

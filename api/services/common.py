@@ -172,15 +172,20 @@ def apply_update(obj: SQLModel, update_in: SQLModel) -> dict[str, Any]:
     return changes
 
 
-def save(session: Session, obj: M, conflict_message: str) -> M:
-    """Adds and commits; a unique or foreign-key violation becomes a 409 with a clear message."""
-    session.add(obj)
+def _commit_or_conflict(session: Session, obj: SQLModel, conflict_message: str) -> None:
+    """Commits; a unique or foreign-key violation becomes a 409 with a clear message."""
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        logger.info("integrity error saving %s", type(obj).__name__, exc_info=True)
+        logger.info("integrity error writing %s", type(obj).__name__, exc_info=True)
         raise Conflict(conflict_message) from None
+
+
+def save(session: Session, obj: M, conflict_message: str) -> M:
+    """Adds and commits (409 on a clash); returns the refreshed object."""
+    session.add(obj)
+    _commit_or_conflict(session, obj, conflict_message)
     session.refresh(obj)
     return obj
 
@@ -211,9 +216,6 @@ def update_checked(
 
 
 def delete(session: Session, obj: SQLModel, conflict_message: str) -> None:
+    """Deletes and commits; rows still referring to `obj` make it a 409."""
     session.delete(obj)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(conflict_message) from None
+    _commit_or_conflict(session, obj, conflict_message)

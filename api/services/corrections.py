@@ -11,7 +11,7 @@ from api.auth import Principal
 from api.errors import NotFound
 from api.services.common import get_or_404, is_staff, require_ref, visible, within_office
 from api.services.listing import ListParams, paginate
-from models import Correction, Staff, Wish
+from models import Correction, Wish
 from models.enums import Category
 from models.learning import CorrectionCreate
 
@@ -53,27 +53,19 @@ def _features(text: str) -> dict[str, object]:
         return {}
 
 
-def record_correction(
-    *, session: Session, correction_in: CorrectionCreate, staff_id: int | None
+def create_correction(
+    *, session: Session, correction_in: CorrectionCreate, principal: Principal
 ) -> Correction:
-    """Stores one correction. Unknown wish or staff ids are refused (422) before writing."""
-    require_ref(session, Wish, correction_in.wish_id, "wish_id")
-    require_ref(session, Staff, staff_id, "staff_id")
-    correction = Correction.model_validate(correction_in, update={"staff_id": staff_id})
+    """Stores one correction. An unknown wish id is refused (422), one outside a staff token's
+    scope answers 404, before anything is written."""
+    wish = require_ref(session, Wish, correction_in.wish_id, "wish_id")
+    if wish is not None and not visible(session, principal, wish.office_id):
+        raise NotFound(f"没有找到编号为 {correction_in.wish_id} 的心愿")
+    correction = Correction.model_validate(correction_in)
     session.add(correction)
     session.commit()
     session.refresh(correction)
     return correction
-
-
-def create_correction_scoped(
-    *, session: Session, correction_in: CorrectionCreate, principal: Principal
-) -> Correction:
-    if correction_in.wish_id is not None:
-        wish = session.get(Wish, correction_in.wish_id)
-        if wish is not None and not visible(session, principal, wish.office_id):
-            raise NotFound(f"没有找到编号为 {correction_in.wish_id} 的心愿")
-    return record_correction(session=session, correction_in=correction_in, staff_id=None)
 
 
 def list_corrections(

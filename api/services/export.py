@@ -19,8 +19,7 @@ from openpyxl.utils import get_column_letter
 from sqlmodel import Session, col, select
 
 from api.auth import Principal
-from api.services.common import is_staff
-from api.services.resources import _staff_visible_clause
+from api.services.resources import resource_scope_clause
 from models import Fulfilment, Group, Match, Office, Organisation, Resource, Staff, Wish
 from models.clock import to_local
 from models.enums import Category, CloseReason, WishKind, WishStatus
@@ -152,8 +151,9 @@ def resource_rows(session: Session, principal: Principal) -> tuple[list[str], li
         "已对接心愿数",
     ]
     stmt = select(Resource).order_by(col(Resource.id))
-    if is_staff(principal):
-        stmt = stmt.where(_staff_visible_clause(principal))
+    scope = resource_scope_clause(principal)
+    if scope is not None:
+        stmt = stmt.where(scope)
     resources = session.exec(stmt).all()
     offices = _names(session, Office, {r.office_id for r in resources if r.office_id})
     counts = dict(

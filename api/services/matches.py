@@ -12,11 +12,10 @@ from api.errors import InvalidInput, NotFound
 from api.services.common import (
     ensure_office_allowed,
     get_or_404,
-    require_ref,
     visible,
     within_office,
 )
-from api.services.ledger import actor_for, fulfil, get_scoped_wish, match
+from api.services.ledger import actor_for, fulfil, match
 from api.services.listing import ListParams, paginate
 from api.services.wishes import add_event
 from models import Fulfilment, Match, Resource, Wish
@@ -39,9 +38,18 @@ FULFILMENT_SORTABLE: dict[str, Any] = {
 }
 
 
-def _wish_in_scope(session: Session, principal: Principal, wish_id: int) -> bool:
+def _visible_wish(session: Session, principal: Principal, wish_id: int) -> Wish | None:
+    """The wish, when it exists and lies in the caller's scope."""
     wish = session.get(Wish, wish_id)
-    return wish is not None and visible(session, principal, wish.office_id)
+    return wish if wish is not None and visible(session, principal, wish.office_id) else None
+
+
+def _body_wish(session: Session, principal: Principal, wish_id: int) -> Wish:
+    """A wish named in a request body: unknown or out of scope answers 422, like any body id."""
+    wish = _visible_wish(session, principal, wish_id)
+    if wish is None:
+        raise InvalidInput(f"wish_id：没有编号为 {wish_id} 的心愿")
+    return wish
 
 
 # ---- matches -------------------------------------------------------------------------------
@@ -71,29 +79,25 @@ def list_matches(
 
 def get_match(*, session: Session, match_id: int, principal: Principal) -> Match:
     found = get_or_404(session, Match, match_id, "对接记录")
-    if not _wish_in_scope(session, principal, found.wish_id):
+    if _visible_wish(session, principal, found.wish_id) is None:
         raise NotFound(f"没有找到编号为 {match_id} 的对接记录")
     return found
 
 
 def create_match(*, session: Session, match_in: MatchCreate, principal: Principal) -> Match:
     """One resource for one wish; moves the wish along like POST /wishes/{id}/match."""
-    wish = session.get(Wish, match_in.wish_id)
-    if wish is None or not visible(session, principal, wish.office_id):
-        raise InvalidInput(f"wish_id：没有编号为 {match_in.wish_id} 的心愿")
     match(
         session=session,
-        wish=wish,
+        wish=_body_wish(session, principal, match_in.wish_id),
         principal=principal,
         resource_ids=[match_in.resource_id],
         note=match_in.note,
     )
-    found = session.exec(
+    return session.exec(
         select(Match).where(
             Match.wish_id == match_in.wish_id, Match.resource_id == match_in.resource_id
         )
     ).one()
-    return found
 
 
 def update_match(
@@ -111,7 +115,8 @@ def update_match(
 def delete_match(*, session: Session, match_id: int, principal: Principal) -> None:
     """Unlinks a resource (a mistaken 派单); the wish keeps its status, the timeline notes it."""
     found = get_match(session=session, match_id=match_id, principal=principal)
-    wish = get_scoped_wish(session=session, wish_id=found.wish_id, principal=principal)
+    wish = session.get(Wish, found.wish_id)  # loaded (and scope-checked) by get_match
+    assert wish is not None
     resource = session.get(Resource, found.resource_id)
     name = resource.name if resource else str(found.resource_id)
     add_event(
@@ -166,16 +171,14 @@ def create_fulfilment(
     *, session: Session, wish_id: int, fulfilment_in: FulfilmentCreate, principal: Principal
 ) -> Fulfilment:
     """Same as POST /wishes/{id}/fulfil, answering with the record rather than the wish."""
-    wish = session.get(Wish, wish_id)
-    if wish is None or not visible(session, principal, wish.office_id):
-        raise InvalidInput(f"wish_id：没有编号为 {wish_id} 的心愿")
+    wish = _body_wish(session, principal, wish_id)
     fulfil(session=session, wish=wish, principal=principal, fulfilment_in=fulfilment_in)
     return session.exec(select(Fulfilment).where(Fulfilment.wish_id == wish_id)).one()
 
 
 def get_fulfilment(*, session: Session, fulfilment_id: int, principal: Principal) -> Fulfilment:
     found = get_or_404(session, Fulfilment, fulfilment_id, "圆梦记录")
-    if not _wish_in_scope(session, principal, found.wish_id):
+    if _visible_wish(session, principal, found.wish_id) is None:
         raise NotFound(f"没有找到编号为 {fulfilment_id} 的圆梦记录")
     return found
 
@@ -197,7 +200,7 @@ def update_fulfilment(
         return found
     for key, value in changes.items():
         setattr(found, key, value)
-    wish = require_ref(session, Wish, found.wish_id, "wish_id")
+    wish = session.get(Wish, found.wish_id)  # loaded (and scope-checked) by get_fulfilment
     assert wish is not None
     add_event(
         session,

@@ -17,6 +17,7 @@ from api.services.common import (
     office_path,
     require_ref,
     save,
+    scope_clause,
     search_clause,
     update_checked,
 )
@@ -40,16 +41,16 @@ def _ancestor_ids(path: str | None) -> list[int]:
     return [int(part) for part in (path or "").strip("/").split("/") if part]
 
 
-def _staff_visible_clause(principal: Principal) -> sa.ColumnElement[bool]:
+def resource_scope_clause(principal: Principal) -> sa.ColumnElement[bool] | None:
     """Staff see resources serving their area: city-wide ones, their ancestors' and their own
-    subtree's (a district's lawyers serve every community under it)."""
-    subtree = sa.select(col(Office.id)).where(
-        col(Office.path).startswith(principal.office_path or "//none//")
-    )
+    subtree's (a district's lawyers serve every community under it). None: no restriction."""
+    subtree = scope_clause(principal, col(Resource.office_id))
+    if subtree is None:
+        return None
     return sa.or_(
         col(Resource.office_id).is_(None),
         col(Resource.office_id).in_(_ancestor_ids(principal.office_path)),
-        col(Resource.office_id).in_(subtree),
+        subtree,
     )
 
 
@@ -86,8 +87,9 @@ def list_resources(
     q: str | None = None,
 ) -> tuple[list[Resource], int]:
     stmt = select(Resource)
-    if is_staff(principal):
-        stmt = stmt.where(_staff_visible_clause(principal))
+    scope = resource_scope_clause(principal)
+    if scope is not None:
+        stmt = stmt.where(scope)
     if office_id is not None:
         stmt = stmt.where(office_clause(session, col(Resource.office_id), office_id, include_sub))
     if active is not None:

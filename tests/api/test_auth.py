@@ -89,5 +89,5 @@ def test_revoked_token_is_refused(client: TestClient, admin: dict[str, str]) -> 
     token = issued.json()
     headers = {"Authorization": f"Bearer {token['clear']}"}
     assert client.get("/api/v1/wishes", headers=headers).status_code == 200
-    client.delete(f"/api/v1/tokens/{token['token']['id']}", headers=admin)
+    assert client.delete(f"/api/v1/tokens/{token['token']['id']}", headers=admin).status_code == 204
     assert client.get("/api/v1/wishes", headers=headers).status_code == 401

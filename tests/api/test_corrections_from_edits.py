@@ -29,5 +29,8 @@ def test_a_wish_typed_in_by_hand_is_no_correction(
     client: TestClient, admin: dict[str, str], tree: Tree, session: Session
 ) -> None:
     wish = new_wish(client, admin, office_id=tree.street, category="other")
-    client.patch(f"/api/v1/wishes/{wish['id']}", json={"category": "legal"}, headers=admin)
+    response = client.patch(
+        f"/api/v1/wishes/{wish['id']}", json={"category": "legal"}, headers=admin
+    )
+    assert response.status_code == 200 and response.json()["category"] == "legal"
     assert session.exec(select(Correction)).all() == []
