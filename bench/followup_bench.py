@@ -90,7 +90,7 @@ def _seed(url: str, total: int, overdue_share: float, start_seq: int = 0) -> int
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        with cursor.copy(f"COPY wish ({COLUMNS}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        with cursor.copy(f"COPY wish ({COLUMNS}) FROM STDIN") as copy:
             for i in range(total):
                 seq = start_seq + i + 1
                 office = office_ids[i % len(office_ids)]
@@ -120,8 +120,7 @@ def _seed(url: str, total: int, overdue_share: float, start_seq: int = 0) -> int
                     )
                 )
         raw.commit()
-        with raw.cursor() as cur:
-            cur.execute("ANALYZE wish")
+        cursor.execute("ANALYZE wish")
         raw.commit()
     finally:
         raw.close()
@@ -139,7 +138,7 @@ def _time_bare(followup: FollowUpEngine) -> tuple[float, int]:
 
 def _measure(url: str, label: str) -> dict[str, float]:
     engine = make_engine(url)
-    followup = FollowUpEngine(engine, SchedulerSettings(database_url=url))
+    followup = FollowUpEngine(engine, SchedulerSettings())
     bare, selected = _time_bare(followup)
     began = time.perf_counter()
     report = followup.run_reminders(NOW)
@@ -147,8 +146,8 @@ def _measure(url: str, label: str) -> dict[str, float]:
     with engine.begin() as conn:  # undo the run so a second measurement sees the same work
         conn.execute(
             sa.text(
-                "UPDATE wish SET reminded_at = NULL, next_reminder_at = NULL "
-                "WHERE next_reminder_at IS NOT NULL"
+                "UPDATE wish SET reminded_at = NULL, next_reminder_at = NULL, "
+                "escalation_level = 0, escalated_at = NULL WHERE next_reminder_at IS NOT NULL"
             )
         )
         conn.execute(sa.text("DELETE FROM wish_event"))

@@ -7,7 +7,8 @@ scheduler instance, a retried job or a manual run never sends one twice.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -15,10 +16,10 @@ from sqlmodel import Session, col, func, select
 
 from api.followup import texts
 from api.followup.calendar import local_midnight
-from api.followup.rules import Directory
+from api.followup.rules import Directory, DueItem, chunks
 from api.services.outbox import enqueue_message
-from models import Fulfilment, Match, Office, Outbox, Resource, Wish
-from models.clock import to_local
+from models import Fulfilment, Group, Match, Office, Outbox, Resource, Wish
+from models.clock import SHANGHAI, to_local
 from models.enums import OPEN_STATUSES, OutboxTarget, WishStatus
 from models.outbox import OutboxCreate
 
@@ -34,26 +35,57 @@ def _subtree(query: sa.Select, office: Office) -> sa.Select:
     )
 
 
-def _already(session: Session, key: str) -> bool:
-    return session.exec(select(Outbox.id).where(Outbox.dedupe_key == key)).first() is not None
+def _sent_keys(session: Session, keys: list[str]) -> set[str]:
+    """Which of these dedupe keys the outbox already holds (one query per chunk, not per key)."""
+    found: set[str] = set()
+    for chunk in chunks(keys):
+        query = select(Outbox.dedupe_key).where(col(Outbox.dedupe_key).in_(chunk))
+        found.update(key for key in session.exec(query) if key)
+    return found
 
 
-def _enqueue(session: Session, report: RunReport, message: OutboxCreate, *, write: bool) -> None:
-    report.messages.append(message)
-    if write:
-        enqueue_message(session=session, message_in=message)
-
-
-def _previous_working_day(engine: FollowUpEngine, day: date) -> date:
-    for back in range(1, 60):
-        candidate = day - timedelta(days=back)
-        if engine.calendar.is_working_day(candidate):
-            return candidate
-    return day - timedelta(days=1)
+def _post_to_groups(
+    session: Session,
+    report: RunReport,
+    groups_by_office: dict[int, list[Group]],
+    directory: Directory,
+    *,
+    kind: str,
+    key_of: Callable[[Group], str],
+    text_of: Callable[[Office], str],
+    write: bool,
+) -> None:
+    """One message per group not yet sent `key_of(group)`; each office's text built once."""
+    keys = {int(g.id or 0): key_of(g) for groups in groups_by_office.values() for g in groups}
+    done = _sent_keys(session, list(keys.values()))
+    sent = already = 0
+    for office_id, groups in sorted(groups_by_office.items()):
+        office = directory.offices.get(office_id)
+        if office is None:
+            continue
+        text: str | None = None
+        for group in groups:
+            key = keys[int(group.id or 0)]
+            if key in done:
+                already += 1
+                continue
+            text = text or text_of(office)
+            message = OutboxCreate(
+                target_kind=OutboxTarget.room,
+                target_id=group.room_id,
+                text=text,
+                kind=kind,
+                dedupe_key=key,
+            )
+            report.messages.append(message)
+            if write:
+                enqueue_message(session=session, message_in=message)
+            sent += 1
+    report.counts.update(messages=sent, already_sent=already)
 
 
 def digest_stats(
-    engine: FollowUpEngine, session: Session, office: Office, start: datetime, now: datetime
+    session: Session, office: Office, start: datetime, now: datetime, *, overdue: int
 ) -> texts.DigestStats:
     """Counts for an office and everything under it, over [start, now)."""
 
@@ -73,13 +105,8 @@ def digest_stats(
             col(Wish.claimed_at) >= start, col(Wish.claimed_at) < now
         )
     ).all()
-    waits = [claimed - created for created, claimed in pairs if claimed and created]
+    waits = [claimed - created for created, claimed in pairs]
     first_response = sum(waits, timedelta(0)) / len(waits) if waits else None
-    directory = Directory.load(session)
-    overdue_candidates = engine.selector.candidates(
-        session, now, only_due=False, office_path=office.path
-    )
-    overdue = len(engine.selector.classify(overdue_candidates, directory, now))
     return texts.DigestStats(
         new=new,
         overdue=overdue,
@@ -95,36 +122,40 @@ def daily_digest(engine: FollowUpEngine, now: datetime, *, write: bool) -> RunRe
 
     report = RunReport(JOB_DIGEST, now)
     today = to_local(now).date()
-    if not engine.calendar.is_working_day(today):
+    calendar = engine.calendar
+    if not calendar.is_working_day(today):
         # Non-working day: no digest; the next working day's digest covers the gap.
         report.counts["skipped_non_working_day"] = 1
         return report
-    since_day = _previous_working_day(engine, today)
-    start = datetime.combine(since_day, engine.settings.digest_time, local_midnight(today).tzinfo)
-    sent = already = 0
+    since_day = calendar.nth_working_day_back(today - timedelta(days=1), 1)
+    start = datetime.combine(since_day, engine.settings.digest_time, SHANGHAI)
     with Session(engine.engine, expire_on_commit=False) as session:
         directory = Directory.load(session)
-        for office_id, groups in sorted(directory.staff_groups.items()):
-            office = directory.offices.get(office_id)
-            if office is None:
-                continue
-            keys = [f"followup:digest:{g.id}:{today.isoformat()}" for g in groups]
-            if all(_already(session, key) for key in keys):
-                already += len(keys)
-                continue
-            stats = digest_stats(engine, session, office, start, now)
-            text = texts.digest_text(office_name=office.name, day=today, stats=stats)
-            for group, key in zip(groups, keys, strict=True):
-                message = OutboxCreate(
-                    target_kind=OutboxTarget.room,
-                    target_id=group.room_id,
-                    text=text,
-                    kind="digest",
-                    dedupe_key=key,
-                )
-                _enqueue(session, report, message, write=write)
-                sent += 1
-    report.counts.update(messages=sent, already_sent=already)
+        overdue: list[DueItem] | None = None  # every office's overdue wishes, read once
+
+        def text_of(office: Office) -> str:
+            nonlocal overdue
+            if overdue is None:
+                candidates = engine.selector.candidates(session, now, only_due=False)
+                overdue = engine.selector.classify(candidates, directory, now)
+            under = sum(
+                1
+                for item in overdue
+                if directory.offices[item.wish.office_id].path.startswith(office.path)
+            )
+            stats = digest_stats(session, office, start, now, overdue=under)
+            return texts.digest_text(office_name=office.name, day=today, stats=stats)
+
+        _post_to_groups(
+            session,
+            report,
+            directory.staff_groups,
+            directory,
+            kind="digest",
+            key_of=lambda g: f"followup:digest:{g.id}:{today.isoformat()}",
+            text_of=text_of,
+            write=write,
+        )
     return report
 
 
@@ -140,30 +171,19 @@ def monthly_summary(engine: FollowUpEngine, now: datetime, *, write: bool) -> Ru
     this_month = today.replace(day=1)
     month = (this_month - timedelta(days=1)).replace(day=1)
     start, end = local_midnight(month), local_midnight(this_month)
-    sent = already = 0
+    limit = engine.settings.max_items_per_message
     with Session(engine.engine, expire_on_commit=False) as session:
         directory = Directory.load(session)
-        for office_id, groups in sorted(directory.member_groups.items()):
-            office = directory.offices.get(office_id)
-            if office is None:
-                continue
-            text: str | None = None
-            for group in groups:
-                key = f"followup:monthly:{group.id}:{month:%Y-%m}"
-                if _already(session, key):
-                    already += 1
-                    continue
-                text = text or monthly_text(session, directory, office, start, end, engine)
-                message = OutboxCreate(
-                    target_kind=OutboxTarget.room,
-                    target_id=group.room_id,
-                    text=text,
-                    kind="monthly",
-                    dedupe_key=key,
-                )
-                _enqueue(session, report, message, write=write)
-                sent += 1
-    report.counts.update(messages=sent, already_sent=already)
+        _post_to_groups(
+            session,
+            report,
+            directory.member_groups,
+            directory,
+            kind="monthly",
+            key_of=lambda g: f"followup:monthly:{g.id}:{month:%Y-%m}",
+            text_of=lambda office: monthly_text(session, directory, office, start, end, limit),
+            write=write,
+        )
     return report
 
 
@@ -173,7 +193,7 @@ def monthly_text(
     office: Office,
     start: datetime,
     end: datetime,
-    engine: FollowUpEngine,
+    limit: int,
 ) -> str:
     rows = session.execute(
         _subtree(select(Wish.id, Wish.seq, Wish.category, Wish.office_id), office)
@@ -187,8 +207,7 @@ def monthly_text(
     ids = [row[0] for row in rows]
     providers: dict[int, list[str]] = {}
     people: dict[int, int] = {}
-    for begin in range(0, len(ids), 1000):
-        chunk = ids[begin : begin + 1000]
+    for chunk in chunks(ids):
         for wish_id, provider in session.execute(
             select(Match.wish_id, Resource.provider)
             .join(Resource, col(Resource.id) == Match.resource_id)
@@ -222,5 +241,5 @@ def monthly_text(
         month=local_start.month,
         entries=entries,
         beneficiaries=sum(people.values()),
-        limit=engine.settings.max_items_per_message,
+        limit=limit,
     )

@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 
 from api.followup import texts
 from api.followup.calendar import WorkCalendar
-from api.followup.rules import Candidate, Directory, DueItem, Selector, counts_by_rule
+from api.followup.rules import Candidate, Directory, DueItem, Selector, chunks, counts_by_rule
 from api.followup.settings import SchedulerSettings
 from api.services.outbox import enqueue_message
 from models import SchedulerRun, Staff, Wish, WishEvent
@@ -42,7 +42,6 @@ JOB_REMINDERS = "followup.reminders"
 JOB_DIGEST = "followup.digest"
 JOB_MONTHLY = "followup.monthly"
 _ADVISORY_KEY = 0x7769_7368_706F  # "wishpo": one reminder run at a time per database
-_CLAIM_CHUNK = 1000
 
 
 @dataclass
@@ -155,8 +154,9 @@ class FollowUpEngine:
             office = item.escalate_to
             if office is not None and office not in reachable:
                 reachable[office] = bool(self._escalation_targets(office, directory))
+                if not reachable[office]:
+                    logger.warning("office %s has nobody to escalate to", office)
             if office is not None and not reachable[office]:
-                logger.warning("office %s has nobody to escalate to", item.escalate_to)
                 item.next_level = item.escalate_to = None
                 item.urgent = False
             if staff or item.next_level:
@@ -184,8 +184,7 @@ class FollowUpEngine:
             }
             if next_level is not None:
                 values.update(escalation_level=next_level, escalated_at=now)
-            for start in range(0, len(ids), _CLAIM_CHUNK):
-                chunk = ids[start : start + _CLAIM_CHUNK]
+            for chunk in chunks(ids):
                 result = session.execute(
                     sa.update(Wish)
                     .where(
@@ -249,7 +248,7 @@ class FollowUpEngine:
     def _line(self, item: DueItem, directory: Directory, now: datetime) -> texts.Line:
         wish = item.wish
         office = directory.offices.get(wish.office_id)
-        holder = directory.active(wish.assignee_id) or directory.staff.get(wish.assignee_id or -1)
+        holder = directory.staff.get(wish.assignee_id) if wish.assignee_id is not None else None
         return texts.Line(
             ref=texts.wish_ref(wish.seq, wish.category),
             rule=item.rule,
@@ -297,9 +296,7 @@ class FollowUpEngine:
     ) -> None:
         rows: list[dict[str, Any]] = []
         for item, staff in routed:
-            reason = texts.Line(
-                ref="", rule=item.rule, waited=timedelta(0), planned=item.wish.planned_date
-            ).reason()
+            reason = texts.reason(item.rule, item.wish.planned_date)
             if staff:
                 names = "、".join(s.name for s in staff)
                 rows.append(_event(item.wish, EventKind.reminded, now, f"提醒 {names}：{reason}"))

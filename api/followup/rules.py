@@ -15,10 +15,10 @@ against their own office's rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import TypeVar, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -30,6 +30,15 @@ from models.clock import to_local
 from models.enums import OPEN_STATUSES, WishKind, WishStatus
 
 RULE_ORDER = ("unclaimed", "unmatched", "overdue_plan", "unfulfilled", "offer")
+IN_CHUNK = 1000  # ids per IN (…) list, well under every backend's parameter limit
+
+T = TypeVar("T")
+
+
+def chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
 
 W = cast(sa.Table, Wish.__table__).c  # type: ignore[attr-defined]  # core: plain tuples
 
@@ -106,8 +115,7 @@ class Directory:
 
     def load_organisations(self, session: Session, ids: Iterable[int]) -> None:
         wanted = sorted(set(ids) - self.organisations.keys())
-        for start in range(0, len(wanted), 1000):
-            chunk = wanted[start : start + 1000]
+        for chunk in chunks(wanted):
             for org in session.exec(select(Organisation).where(col(Organisation.id).in_(chunk))):
                 self.organisations[int(org.id or 0)] = org
 
@@ -175,7 +183,6 @@ class Selector:
         now: datetime,
         *,
         only_due: bool = True,
-        office_path: str | None = None,
     ) -> list[Candidate]:
         """Open wishes past the loosest threshold, one query per rule, each range-indexed."""
         all_rules = self.settings.all_rules()
@@ -217,10 +224,6 @@ class Selector:
         for query in queries:
             if only_due:
                 query = query.where(sa.or_(W.next_reminder_at.is_(None), W.next_reminder_at <= now))
-            if office_path is not None:
-                query = query.join(Office, col(Office.id) == W.office_id).where(
-                    col(Office.path).startswith(office_path)
-                )
             for row in session.execute(query):
                 seen.setdefault(row[0], Candidate(*row))
         return list(seen.values())
@@ -291,7 +294,7 @@ class Selector:
 
 
 def counts_by_rule(items: Iterable[DueItem]) -> dict[str, int]:
-    counts: dict[str, Any] = dict.fromkeys(RULE_ORDER, 0)
+    counts = dict.fromkeys(RULE_ORDER, 0)
     for item in items:
         counts[item.rule] += 1
     return counts

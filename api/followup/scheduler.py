@@ -103,8 +103,8 @@ class FollowUpScheduler:
         }
 
 
-def start_in_api(engine: Engine, settings: SchedulerSettings | None = None) -> FollowUpScheduler:
+def start_in_api(engine: Engine) -> FollowUpScheduler:
     """The embedded default: one scheduler inside the API process, started now."""
-    scheduler = FollowUpScheduler(engine, settings)
+    scheduler = FollowUpScheduler(engine)
     scheduler.start()
     return scheduler

@@ -43,6 +43,11 @@ REASONS = {
 }
 
 
+def reason(rule: str, planned: date | None = None) -> str:
+    """Why a wish is overdue, in words ("计划日期3月3日已过，尚未完成")."""
+    return REASONS[rule].format(planned=month_day(planned) if planned else "")
+
+
 @dataclass(frozen=True)
 class Line:
     """One wish in a reminder or escalation message."""
@@ -56,8 +61,7 @@ class Line:
     level: int = 0
 
     def reason(self) -> str:
-        planned = month_day(self.planned) if self.planned else ""
-        return REASONS[self.rule].format(planned=planned)
+        return reason(self.rule, self.planned)
 
 
 def _listing(lines: Sequence[str], limit: int) -> list[str]:

@@ -124,7 +124,6 @@ def read_jobs(request: Request, _admin: AdminDep) -> JobsOut:
 
 @router.get("/runs", summary="查看最近的运行记录及计数")
 def read_runs(
-    request: Request,
     session: SessionDep,
     _admin: AdminDep,
     job_id: str | None = None,

@@ -6,8 +6,9 @@ import re
 import threading
 from collections import Counter
 
+import pytest
 from fu_world import World, at, make_settings
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from api.followup.engine import FollowUpEngine, RunReport
 from models import SchedulerRun, WishEvent
@@ -49,19 +50,27 @@ def test_two_engines_at_once_remind_each_wish_once(world: World, db_url: str) ->
     )
     assert len(refs) == 16 and set(refs.values()) == {1}
     events = world.session.exec(select(WishEvent).where(WishEvent.kind == EventKind.reminded)).all()
-    assert Counter(e.wish_id for e in events).most_common(1)[0][1] == 1
+    assert len(events) == 16 and len({e.wish_id for e in events}) == 16
     runs = world.session.exec(select(SchedulerRun)).all()
     assert len(runs) == 2 and all(r.finished_at and r.error is None for r in runs)
 
 
-def test_a_claimed_wish_cannot_be_claimed_again(world: World, db_url: str) -> None:
+def test_a_claimed_wish_cannot_be_claimed_again(
+    world: World, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     world.wish(created_at=at(2026, 3, 2, 9), org="with_liaison")
     engine = make_engine(db_url)
     first, second = (FollowUpEngine(engine, make_settings()) for _ in range(2))
     now = at(2026, 3, 2, 14)
-    # Both plan from the same snapshot; only the first conditional update wins.
-    assert len(first.plan(now).messages) == len(second.plan(now).messages) == 1
+    # The second engine read the wish before the first claimed it (a stale snapshot): only the
+    # conditional UPDATE stands between it and a second reminder.
+    with Session(engine) as session:
+        stale = second.selector.candidates(session, now)
+    assert len(stale) == 1
+    monkeypatch.setattr(second.selector, "candidates", lambda *_a, **_k: stale)
     assert first.run_reminders(now).counts["reminded"] == 1
-    assert second.run_reminders(now).counts["reminded"] == 0
+    late = second.run_reminders(now)
+    assert late.counts["overdue"] == 1 and late.counts["reminded"] == 0
+    assert late.messages == []
     engine.dispose()
     assert len(world.outbox()) == 1

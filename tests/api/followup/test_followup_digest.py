@@ -40,7 +40,8 @@ def test_daily_digest_counts_and_text(world: World, followup: FollowUpEngine) ->
     assert "首次响应：平均 2 小时（1 个心愿）" in text
     _private(text)
     # The city's digest covers its whole subtree.
-    assert "新增心愿：2 个" in by_room["city-staff@chatroom"]
+    city = by_room["city-staff@chatroom"]
+    assert "新增心愿：2 个" in city and "超时待跟进：1 个" in city
     # A second instance (or a retried job) sends nothing more.
     assert followup.run_digest(at(2026, 3, 3, 8, 31)).counts["already_sent"] == 4
     assert len(world.outbox()) == 4

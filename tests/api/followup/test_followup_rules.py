@@ -227,9 +227,12 @@ def test_urgent_escalation_goes_out_in_quiet_hours(world: World, engine: Engine)
 def test_a_transition_restarts_the_follow_up_clock(world: World, followup: FollowUpEngine) -> None:
     wish = world.wish(created_at=at(2026, 3, 2, 9), org="with_liaison")
     followup.run_reminders(at(2026, 3, 2, 14))
+    followup.run_reminders(at(2026, 3, 4, 14))  # +2 working days: escalated to the street
+    before = world.reload(wish)
+    assert before.next_reminder_at is not None and before.escalation_level == 1
     claimed = transition_wish(
         session=world.session,
-        wish=world.reload(wish),
+        wish=before,
         action=Action.claim,
         actor=Actor(name="陈经办", staff_id=world.staff["assignee"].id),
     )

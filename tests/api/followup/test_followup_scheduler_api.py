@@ -48,6 +48,10 @@ def test_admin_routes(world: World, session: Session, db_url: str, engine: Engin
     world.wish(created_at=at(2026, 3, 2, 9), org="with_liaison")
     headers = {"Authorization": f"Bearer {admin}"}
     with _client(db_url, engine) as client:
+        # The routes' engine, on a fixed clock: Monday 14:00, 5 working hours after the wish.
+        client.app.state.followup = FollowUpScheduler(  # type: ignore[attr-defined]
+            engine, make_settings(), clock=lambda: at(2026, 3, 2, 14)
+        )
         assert (
             client.get(
                 "/api/v1/followup/rules", headers={"Authorization": f"Bearer {staff}"}
@@ -55,18 +59,20 @@ def test_admin_routes(world: World, session: Session, db_url: str, engine: Engin
             == 403
         )
         rules = client.get("/api/v1/followup/rules", headers=headers).json()
-        assert rules["defaults"]["unclaimed_working_hours"] > 0 and "quiet_start" in rules
+        assert rules["defaults"]["unclaimed_working_hours"] == 4 and "quiet_start" in rules
         jobs = client.get("/api/v1/followup/jobs", headers=headers).json()
         assert jobs["running"] is False
         assert {j["id"] for j in jobs["jobs"]} == {JOB_REMINDERS, JOB_DIGEST, JOB_MONTHLY}
         assert all(j["next_run_time"] for j in jobs["jobs"])
-        # A dry run previews and writes nothing; its clock is real time, long after the wish.
+        # A dry run previews and writes nothing.
         dry = client.post("/api/v1/followup/run", params={"dry_run": True}, headers=headers)
         assert dry.status_code == 200 and dry.json()["dry_run"] is True
+        assert [m["mention_ids"] for m in dry.json()["messages"]] == [["wx_liaison"]]
         assert world.outbox() == []
         assert client.get("/api/v1/followup/runs", headers=headers).json()["total"] == 0
         real = client.post("/api/v1/followup/run", params={"dry_run": False}, headers=headers)
-        assert real.status_code == 200
+        assert real.status_code == 200 and real.json()["counts"]["reminded"] == 1
+        assert [m.mention_ids for m in world.outbox()] == [["wx_liaison"]]
         runs = client.get("/api/v1/followup/runs", headers=headers).json()
         assert runs["total"] == 1 and runs["items"][0]["job_id"] == JOB_REMINDERS
         assert "overdue" in runs["items"][0]["counts"]
