@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from models.config import SectionSettings
 
@@ -17,6 +17,9 @@ Channel = Literal["staff_group", "private"]
 
 class OfficeRules(BaseModel):
     """Per-office overrides (keyed by office code); a field left out keeps the default."""
+
+    # A misspelt key would otherwise be dropped silently and the office keep the default.
+    model_config = ConfigDict(extra="forbid")
 
     unclaimed_working_hours: float | None = Field(default=None, gt=0)
     unmatched_working_days: int | None = Field(default=None, ge=1)
