@@ -191,8 +191,8 @@ def match_wish(
     resources = []
     for resource_id in dict.fromkeys(resource_ids):
         resource = session.get(Resource, resource_id)
-        if resource is None:
-            raise NotFound(f"没有找到资源{resource_id}")
+        if resource is None:  # a bad reference in the request, not a missing wish: 422
+            raise InvalidInput(f"没有找到资源{resource_id}")
         if not resource.active:
             raise InvalidInput(f"资源{resource_id}（{resource.name}）已停用")
         resources.append(resource)

@@ -330,3 +330,18 @@ def test_corrections(client: TestClient, staff: dict, tree: Tree) -> None:
     assert created.status_code == 201, created.text
     listed = client.get("/api/v1/corrections", headers=staff).json()
     assert listed["total"] == 1 and listed["items"][0]["corrected_category"] == "legal"
+
+
+def test_match_refuses_missing_inactive_and_out_of_scope_resources(
+    client: TestClient, admin: dict, staff: dict, tree: Tree
+) -> None:
+    wish = new_wish(client, staff, office_id=tree.street)
+    match = f"{URL}/{wish['id']}/match"
+    missing = client.post(match, json={"resource_ids": [9999]}, headers=staff)
+    assert missing.status_code == 422 and "资源9999" in missing.json()["error"]["message"]
+    client.patch(f"/api/v1/resources/{tree.resource}", json={"active": False}, headers=admin)
+    inactive = client.post(match, json={"resource_ids": [tree.resource]}, headers=staff)
+    assert inactive.status_code == 422 and "已停用" in inactive.json()["error"]["message"]
+    elsewhere = client.post(match, json={"resource_ids": [tree.west_resource]}, headers=staff)
+    assert elsewhere.status_code == 422
+    assert client.get(f"{URL}/{wish['id']}", headers=staff).json()["matches"] == []
