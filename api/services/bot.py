@@ -19,7 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from api.errors import DomainError, NotFound
 from api.services.common import subtree_clause
-from api.services.corrections import correction_for
+from api.services.corrections import learn_from
 from api.services.outbox import lease_messages
 from api.services.wishes import (
     Actor,
@@ -467,22 +467,6 @@ def _close(ctx: _Ctx) -> str:
     return texts.closed(wish.seq, reason.label)
 
 
-def _learn_from(ctx: _Ctx, wish: Wish, old: Category, corrected: Category | None) -> None:
-    """Records the correction when the recogniser chose the category (as the ledger's edit does);
-    a category taken from a resource (点单) or set by hand teaches the recogniser nothing."""
-    if wish.confidence is None:
-        return
-    ctx.session.add(
-        correction_for(
-            wish=wish,
-            predicted=old,
-            corrected_is_wish=corrected is not None,
-            corrected=corrected,
-            staff_id=ctx.staff_id,
-        )
-    )
-
-
 def _recategorise(ctx: _Ctx) -> str:
     new = Category(str(ctx.args.get("category")))
     wish = ctx.wish()
@@ -494,7 +478,9 @@ def _recategorise(ctx: _Ctx) -> str:
         ctx.session.add(wish)
         note = f"{old.label}→{new.label}"
         add_event(ctx.session, wish, ctx.actor, EventKind.category_changed, note=note)
-        _learn_from(ctx, wish, old, new)
+        learn_from(
+            session=ctx.session, wish=wish, predicted=old, corrected=new, staff_id=ctx.staff_id
+        )
         ctx.session.commit()
     return texts.recategorised(wish.seq, old, new)
 
@@ -511,7 +497,7 @@ def _not_wish(ctx: _Ctx) -> str:
         note="不是心愿",
         commit=False,
     )
-    _learn_from(ctx, wish, old, None)
+    learn_from(session=ctx.session, wish=wish, predicted=old, corrected=None, staff_id=ctx.staff_id)
     ctx.session.commit()
     return texts.not_a_wish(wish.seq)
 

@@ -20,24 +20,29 @@ logger = logging.getLogger(__name__)
 SORTABLE: dict[str, Any] = {"id": col(Correction.id), "created_at": col(Correction.created_at)}
 
 
-def correction_for(
+def learn_from(
     *,
+    session: Session,
     wish: Wish,
     predicted: Category,
-    corrected_is_wish: bool,
     corrected: Category | None,
     staff_id: int | None,
-) -> Correction:
-    """A correction of what the recogniser said about a logged wish (not yet added or committed,
-    so the caller can store it in the same transaction as the change itself)."""
-    return Correction(
-        wish_id=wish.id,
-        predicted_is_wish=True,
-        predicted_category=predicted,
-        corrected_is_wish=corrected_is_wish,
-        corrected_category=corrected,
-        features=_features(wish.text),
-        staff_id=staff_id,
+) -> None:
+    """Adds a correction of the recogniser (``corrected`` None: "not a wish") to the caller's
+    transaction. Only when the recogniser chose the category: one taken from a resource (点单)
+    or typed by hand teaches it nothing."""
+    if wish.confidence is None:
+        return
+    session.add(
+        Correction(
+            wish_id=wish.id,
+            predicted_is_wish=True,
+            predicted_category=predicted,
+            corrected_is_wish=corrected is not None,
+            corrected_category=corrected,
+            features=_features(wish.text),
+            staff_id=staff_id,
+        )
     )
 
 

@@ -24,7 +24,7 @@ from api.services.common import (
     search_clause,
     visible,
 )
-from api.services.corrections import correction_for
+from api.services.corrections import learn_from
 from api.services.listing import ListParams, paginate
 from api.services.resources import resource_visible
 from api.services.wishes import (
@@ -216,12 +216,7 @@ def update_wish(*, session: Session, wish: Wish, wish_in: WishUpdate, principal:
         old, new = Category(wish.category), Category(changes["category"])
         note = f"{old.label} → {new.label}"
         add_event(session, wish, actor, EventKind.category_changed, note=note)
-        if wish.confidence is not None:  # the recogniser chose it: a correction to learn from
-            session.add(
-                correction_for(
-                    wish=wish, predicted=old, corrected_is_wish=True, corrected=new, staff_id=None
-                )
-            )
+        learn_from(session=session, wish=wish, predicted=old, corrected=new, staff_id=None)
     others = [FIELD_LABELS[k] for k in changes if k != "category"]
     if others:
         add_event(session, wish, actor, EventKind.note, note="修改了" + "、".join(others))
