@@ -31,7 +31,7 @@ from sqlmodel import Session
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.auth import create_token  # noqa: E402
+from api.domain.auth import create_token  # noqa: E402
 from models import Office, Wish  # noqa: E402
 from models.clock import utcnow  # noqa: E402
 from models.db import make_engine  # noqa: E402
@@ -107,7 +107,7 @@ def start_api(url: str) -> tuple[subprocess.Popen[bytes], str]:
         sys.executable,
         "-m",
         "uvicorn",
-        "api.main:create_app",
+        "api.http.app:create_app",
         "--factory",
         "--host",
         "127.0.0.1",

@@ -30,7 +30,7 @@ patch_wechaty()  # before anything imports wechaty
 from wechaty import Message  # noqa: E402
 
 from gateway import FakeGateway, SentMessage  # noqa: E402
-from gateway.testing import running_bot  # noqa: E402
+from tests.gateway_fixtures import running_bot  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:

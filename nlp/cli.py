@@ -1,4 +1,4 @@
-"""Command-line entry points; the lead registers them in api/cli.py.
+"""Command-line entry points of the recogniser; the composition root (api/cli/) registers them.
 
 ``wishpool classify`` reads JSON lines {"id", "text"} on stdin and writes one JSON line per input.
 ``wishpool rules suggest`` prints keyword/weight suggestions from staff corrections.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,15 @@ from nlp.learning import suggest
 from nlp.recogniser import Recogniser
 
 rules_app = typer.Typer(help="心愿识别规则：根据工作人员的更正给出建议 / rule maintenance")
+# How `rules suggest` reads the ledger's corrections. The recogniser never opens the ledger
+# itself: the composition root that registers this command supplies the reader.
+CorrectionReader = Callable[[], list[Any]]
+_read_ledger: list[CorrectionReader] = []
+
+
+def use_ledger(reader: CorrectionReader) -> None:
+    """Lets `rules suggest --from-db` read the ledger through ``reader``."""
+    _read_ledger[:] = [reader]
 
 
 def classify_command() -> None:
@@ -58,7 +68,10 @@ def suggest_command(
     Reads the ledger's corrections (staff's 改类 / 不是心愿), a JSON lines file, or stdin.
     """
     if file is None and (from_db or sys.stdin.isatty()):
-        records = _ledger_corrections()
+        if not _read_ledger:
+            typer.echo("这个命令没有连接台账，请用 --file 指定更正记录", err=True)
+            raise typer.Exit(2)
+        records = _read_ledger[0]()
     else:
         records = _read_records(file)
     suggestions = suggest(records, min_support=min_support)
@@ -80,19 +93,3 @@ def _read_records(file: Path | None) -> list[Any]:
     finally:
         if file:
             stream.close()
-
-
-def _ledger_corrections() -> list[Any]:
-    # The CLI edge may reach the ledger; the recogniser library itself never does I/O.
-    from sqlmodel import Session, select
-
-    from api.settings import ApiSettings
-    from models import Correction
-    from models.db import make_engine
-
-    engine = make_engine(ApiSettings().database_url)
-    try:
-        with Session(engine) as session:
-            return list(session.exec(select(Correction)).all())
-    finally:
-        engine.dispose()

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from api.domain.outbox import enqueue_message
 from api.followup import texts
 from api.followup.calendar import local_midnight
 from api.followup.rules import Directory, DueItem, chunks
-from api.services.outbox import enqueue_message
 from models import Fulfilment, Group, Match, Office, Outbox, Resource, Wish
 from models.clock import SHANGHAI, to_local
 from models.enums import OPEN_STATUSES, OutboxTarget, WishStatus

@@ -26,11 +26,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from api.domain.outbox import enqueue_message
 from api.followup import texts
 from api.followup.calendar import WorkCalendar
 from api.followup.rules import Candidate, Directory, DueItem, Selector, chunks, counts_by_rule
 from api.followup.settings import SchedulerSettings
-from api.services.outbox import enqueue_message
 from models import SchedulerRun, Staff, Wish, WishEvent
 from models.clock import to_local, utcnow
 from models.enums import EventKind, OutboxTarget

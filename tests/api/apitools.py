@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.main import create_app
+from api.http.app import create_app
 from api.settings import ApiSettings
 
 

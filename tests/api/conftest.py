@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.auth import create_token
-from api.services.offices import create_office
+from api.domain.auth import create_token
+from api.domain.offices import create_office
 from models import Group, Organisation, Resource, Staff
 from models.enums import Category, OfficeLevel, OrganisationKind, Role
 from models.org import OfficeCreate

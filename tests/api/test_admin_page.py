@@ -7,7 +7,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from api.routes.admin_page import STATIC_DIR
+from api.http.routes.admin_page import STATIC_DIR
 
 JS_URL = "/admin/static/admin.js"
 CSS_URL = "/admin/static/admin.css"

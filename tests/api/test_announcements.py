@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from api.services.announcements import SUMMARY_LIMIT, fulfilment_text
+from api.domain.announcements import SUMMARY_LIMIT, fulfilment_text
 from models import Fulfilment, Wish
 from models.enums import Category
 

@@ -17,7 +17,7 @@ import uvicorn
 from apitools import Tree
 from sqlalchemy.engine import Engine
 
-from api.main import create_app
+from api.http.app import create_app
 from api.settings import ApiSettings
 
 ROUNDS = 5

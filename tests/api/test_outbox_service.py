@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from api.services.outbox import ack_message, enqueue_message, lease_messages
+from api.domain.outbox import ack_message, enqueue_message, lease_messages
 from models.enums import OutboxStatus, OutboxTarget
 from models.outbox import OutboxCreate
 

@@ -11,7 +11,7 @@ from apitools import Tree, new_wish
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.services.workflow import TRANSITIONS, Action, allowed_actions
+from api.domain.workflow import TRANSITIONS, Action, allowed_actions
 from models import Wish
 from models.clock import utcnow
 from models.enums import WishStatus

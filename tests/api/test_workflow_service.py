@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from api.errors import InvalidTransition
-from api.services.wishes import Actor, create_wish, transition_wish
-from api.services.workflow import TRANSITIONS, Action, allowed_actions
+from api.domain.errors import InvalidTransition
+from api.domain.wishes import Actor, create_wish, transition_wish
+from api.domain.workflow import TRANSITIONS, Action, allowed_actions
 from models import Office, WishEvent
 from models.enums import CloseReason, OfficeLevel, WishStatus
 from models.wish import WishCreate

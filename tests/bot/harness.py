@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, select
 
-from api.auth import create_token
+from api.domain.auth import create_token
 from models import Group, Office, Resource, Staff, Wish
 from models.db import make_engine
 from models.enums import Category, OfficeLevel, Role
@@ -176,7 +176,7 @@ class System:
             "WISHPOOL_NLP__CACHE_DIR": str(NLP_CACHE),
         }
         cmd = [
-            PYTHON, "-m", "uvicorn", "api.main:create_app", "--factory",
+            PYTHON, "-m", "uvicorn", "api.http.app:create_app", "--factory",
             "--host", "127.0.0.1", "--port", str(self.api_port), "--log-level", "info",
         ]  # fmt: skip
         self.api = subprocess.Popen(

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.auth import create_token
-from api.main import create_app
+from api.domain.auth import create_token
+from api.http.app import create_app
 from api.settings import ApiSettings
 from models import Correction, Group, Office, Resource, Staff, Wish, WishEvent
 from models.enums import Category, OfficeLevel, Role, WishStatus
@@ -159,7 +159,7 @@ def test_corrections_and_withdraw(api: Any) -> None:
 def test_outbox_long_poll_times_out_empty_and_fail_reoffers(api: Any) -> None:
     client, _admin, session = api
     assert client.get("/api/v1/bot/outbox", params={"wait": 0.3}).json() == []
-    from api.services.outbox import enqueue_message
+    from api.domain.outbox import enqueue_message
     from models.outbox import OutboxCreate
 
     message = enqueue_message(

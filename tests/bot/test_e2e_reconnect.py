@@ -37,7 +37,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.auth import create_token
+from api.domain.auth import create_token
 from gateway.control import FakeGateway, SentMessage
 from models.enums import Role
 from tests.bot.harness import System

@@ -18,7 +18,7 @@ import pytest
 from wechaty_puppet import MessageType
 
 from gateway import AT_SEPARATOR, FakeGateway, GatewayError
-from gateway.testing import running_bot
+from tests.gateway_fixtures import running_bot
 
 pytestmark = pytest.mark.e2e
 

@@ -5,10 +5,8 @@ from pathlib import Path
 
 import pytest
 import typer
-from sqlmodel import Session
 from typer.testing import CliRunner
 
-from models import Correction
 from models.enums import Category
 from nlp import cli
 from nlp.learning import features, suggest
@@ -106,21 +104,3 @@ def test_rules_suggest_cli(app: typer.Typer, rec: Recogniser, tmp_path: Path) ->
     assert "family:奥数" in result.stdout
     empty = CliRunner().invoke(app, ["rules", "suggest"], input="")
     assert "没有足够的更正" in empty.stdout
-
-
-def test_rules_suggest_reads_the_ledgers_corrections(
-    app: typer.Typer,
-    rec: Recogniser,
-    db_url: str,
-    session: Session,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    for start in ("想学", "想报", "找"):
-        record = correction(rec, f"{start}，奥数哪里有", True, Category.family)
-        session.add(Correction.model_validate(record))
-    session.commit()
-    monkeypatch.setenv("WISHPOOL_API__DATABASE_URL", db_url)
-    result = CliRunner().invoke(app, ["rules", "suggest", "--from-db"])
-    assert result.exit_code == 0, result.output
-    assert "3 条更正" in result.stdout
-    assert "family:奥数" in result.stdout

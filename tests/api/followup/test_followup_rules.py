@@ -8,9 +8,9 @@ from fu_world import SUBMITTER_NAME, SUBMITTER_PHONE, World, at, make_settings
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from api.domain.wishes import Actor, transition_wish
+from api.domain.workflow import Action
 from api.followup.engine import FollowUpEngine
-from api.services.wishes import Actor, transition_wish
-from api.services.workflow import Action
 from models import Resource, WishEvent
 from models.enums import EventKind, OutboxTarget, WishKind, WishStatus
 

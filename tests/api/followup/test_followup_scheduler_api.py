@@ -7,10 +7,10 @@ from fu_world import World, at, make_settings
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.auth import create_token
+from api.domain.auth import create_token
 from api.followup.engine import JOB_DIGEST, JOB_MONTHLY, JOB_REMINDERS
 from api.followup.scheduler import FollowUpScheduler
-from api.main import create_app
+from api.http.app import create_app
 from api.settings import ApiSettings
 from models.enums import Role
 

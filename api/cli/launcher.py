@@ -1,0 +1,159 @@
+"""`wishpool run`: the whole system on embedded defaults, for a first look and for demos.
+
+One process runs the API with the follow-up engine (SQLite by default); it starts the local fake
+WeChat account (gateway/) and the real bot as child processes, and stops both when it ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+import uvicorn
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.cli.demo import (
+    MEMBER_ROOM,
+    MEMBER_ROOM_TOPIC,
+    PEOPLE,
+    STAFF,
+    STAFF_ROOM,
+    STAFF_ROOM_TOPIC,
+    seed_demo,
+)
+from api.domain.auth import create_token
+from api.domain.tokens import list_tokens, revoke_token
+from api.http.app import create_app
+from api.settings import ApiSettings
+from gateway.control import FakeGateway, GatewayControl
+from models.db import make_engine
+from models.enums import Role
+from models.migrate import upgrade
+
+logger = logging.getLogger(__name__)
+
+DEMO_TOKEN_NAMES = {Role.admin: "demo-admin", Role.bot: "demo-bot"}
+STARTUP_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class DemoPorts:
+    gateway_grpc: int = 8788
+    gateway_control: int = 8789
+
+
+def issue_demo_tokens(*, session: Session) -> dict[Role, str]:
+    """Fresh admin and bot tokens for this run; the previous run's demo tokens are revoked."""
+    for token in list_tokens(session=session):
+        if token.name in DEMO_TOKEN_NAMES.values() and token.id is not None:
+            revoke_token(session=session, token_id=token.id)
+    return {
+        role: create_token(session=session, name=name, role=role)[1]
+        for role, name in DEMO_TOKEN_NAMES.items()
+    }
+
+
+def populate_gateway(control: GatewayControl) -> None:
+    """The fake account's contacts and rooms, matching the demo world's ids."""
+    for person in PEOPLE.values():
+        control.add_contact(person.name, id=person.wechat_id)
+    everyone = [p.wechat_id for p in PEOPLE.values()]
+    control.add_room(MEMBER_ROOM_TOPIC, everyone, id=MEMBER_ROOM)
+    control.add_room(STAFF_ROOM_TOPIC, [p.wechat_id for p in STAFF], id=STAFF_ROOM)
+
+
+def run_system(settings: ApiSettings, ports: DemoPorts) -> int:
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        if seed_demo(session=session):
+            logger.info("demo world created")
+        tokens = issue_demo_tokens(session=session)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _n, _f: stop.set())
+    gateway = FakeGateway(grpc_port=ports.gateway_grpc, control_port=ports.gateway_control)
+    server: uvicorn.Server | None = None
+    bot: subprocess.Popen[bytes] | None = None
+    try:
+        gateway.start()
+        populate_gateway(gateway)
+        server = _start_api(settings, engine, stop)
+        bot = _start_bot(settings, gateway, tokens[Role.bot])
+        _banner(settings, ports, tokens[Role.admin])
+        while not stop.wait(1.0):
+            if bot.poll() is not None:
+                logger.error("the bot exited with code %s; stopping", bot.returncode)
+                return 1
+        return 0
+    finally:
+        if bot is not None and bot.poll() is None:
+            bot.terminate()
+            try:
+                bot.wait(timeout=15)
+            except subprocess.TimeoutExpired:  # still stop the API and the gateway below
+                logger.warning("the bot did not stop within 15 s; killing it")
+                bot.kill()
+        if server is not None:
+            server.should_exit = True
+        gateway.stop()
+
+
+def _start_api(settings: ApiSettings, engine: Engine, stop: threading.Event) -> uvicorn.Server:
+    config = uvicorn.Config(
+        create_app(settings, engine=engine), host=settings.host, port=settings.port
+    )
+    server = uvicorn.Server(config)
+
+    def serve() -> None:
+        server.run()
+        stop.set()  # the API ended (port taken, crash): end the whole demo
+
+    threading.Thread(target=serve, name="api", daemon=True).start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    # uvicorn offers no start-up callback; its `started` flag is the documented signal.
+    while not server.started:
+        if stop.wait(0.05) or time.monotonic() > deadline:
+            raise RuntimeError(f"the API did not start on {settings.host}:{settings.port}")
+    return server
+
+
+def _start_bot(
+    settings: ApiSettings, gateway: FakeGateway, bot_token: str
+) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "WECHATY_PUPPET_SERVICE_ENDPOINT": gateway.endpoint,
+        "WECHATY_PUPPET_SERVICE_TOKEN": gateway.token,
+        "WISHPOOL_BOT__API_URL": f"http://{settings.host}:{settings.port}",
+        "WISHPOOL_BOT__API_TOKEN": bot_token,
+    }
+    return subprocess.Popen([sys.executable, "-m", "bot"], env=env)
+
+
+def _banner(settings: ApiSettings, ports: DemoPorts, admin_token: str) -> None:
+    url = f"http://{settings.host}:{settings.port}"
+    people = "、".join(f"{p.key}={p.name}" for p in PEOPLE.values())
+    lines = [
+        "",
+        "心愿池已启动 / wishpool is running",
+        f"  管理接口 API docs:  {url}/docs",
+        f"  管理员令牌 admin token (this run only): {admin_token}",
+        f"  模拟微信号 fake WeChat gateway: grpc 127.0.0.1:{ports.gateway_grpc}, "
+        f"control 127.0.0.1:{ports.gateway_control}",
+        "  在群里说话 say something in the demo group:",
+        '    .venv/bin/wishpool demo say "希望能带孩子们去消防站参观学习" --as liu',
+        "    .venv/bin/wishpool demo sent",
+        f"  演示人物 people: {people}",
+        "  Ctrl-C 结束 / to stop",
+        "",
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,183 @@
+"""The `wishpool` command: api, db, token, classify, rules, bot, scheduler, remind, run, demo.
+
+This package (api/cli/) is the product's composition root: the one place that may import every
+part (the API, the bot, the recogniser, the follow-up engine and the fake gateway) and that no
+other module imports.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+import typer
+
+from api.followup.cli import remind_command, scheduler_command
+from bot.cli import bot_command
+from models.enums import Role
+from nlp.cli import classify_command, rules_app, use_ledger
+
+app = typer.Typer(help="心愿池 wishpool：妇联微信群心愿台账", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema (Alembic migrations)", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+app.command("classify", help="Classify JSON lines {id, text} from stdin (quality measurements)")(
+    classify_command
+)
+app.add_typer(rules_app, name="rules")
+app.command("scheduler", help="Run the follow-up engine as its own process")(scheduler_command)
+app.command("remind", help="Run the reminder rules now (--dry-run: only print)")(remind_command)
+app.command("bot", help="Run the WeChat bot against a Wechaty puppet service gateway")(bot_command)
+
+
+def _ledger_corrections() -> list[Any]:
+    from sqlmodel import Session, select
+
+    from api.settings import ApiSettings
+    from models import Correction
+    from models.db import make_engine
+
+    engine = make_engine(ApiSettings().database_url)
+    try:
+        with Session(engine) as session:
+            return list(session.exec(select(Correction)).all())
+    finally:
+        engine.dispose()
+
+
+use_ledger(_ledger_corrections)
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@app.command("api")
+def serve_api() -> None:
+    """Run the admin API (and, unless switched off, the follow-up engine)."""
+    import uvicorn
+
+    from api.http.app import create_app
+    from api.settings import ApiSettings
+
+    settings = ApiSettings()
+    _setup_logging(settings.log_level)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from api.settings import ApiSettings
+    from models.migrate import upgrade
+
+    settings = ApiSettings()
+    _setup_logging(settings.log_level)
+    upgrade(settings.database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@db_app.command("revision")
+def db_revision(message: str) -> None:
+    """For developers: write a migration for model changes (Alembic autogenerate)."""
+    from api.settings import ApiSettings
+    from models.migrate import revision, upgrade
+
+    settings = ApiSettings()
+    _setup_logging(settings.log_level)
+    upgrade(settings.database_url)  # autogenerate compares the models with an up-to-date schema
+    revision(settings.database_url, message)
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[Role, typer.Option(help="admin, staff or bot")],
+    name: Annotated[str, typer.Option(help="Who holds the token")],
+    office: Annotated[int | None, typer.Option(help="Office id (required for staff)")] = None,
+) -> None:
+    """Create an API token and print it once (only its hash is stored)."""
+    from sqlmodel import Session
+
+    from api.domain.auth import create_token
+    from api.domain.errors import DomainError
+    from api.settings import ApiSettings
+    from models.db import make_engine
+    from models.migrate import upgrade
+
+    settings = ApiSettings()
+    if settings.auto_migrate:
+        upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            token, clear = create_token(session=session, name=name, role=role, office_id=office)
+        except DomainError as exc:
+            typer.echo(exc.message, err=True)
+            raise typer.Exit(2) from None
+    typer.echo(clear)
+    typer.echo(f"token #{token.id} ({role.value}) for {name}: shown once, keep it safe", err=True)
+
+
+demo_app = typer.Typer(help="Talk to the demo's fake WeChat account", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+
+
+@app.command("run")
+def run_all(
+    gateway_port: Annotated[int, typer.Option(help="Fake WeChat gateway gRPC port")] = 8788,
+    control_port: Annotated[int, typer.Option(help="Fake WeChat gateway control port")] = 8789,
+) -> None:
+    """Run everything on embedded defaults: API + follow-up engine, fake WeChat account, bot."""
+    from api.cli.launcher import DemoPorts, run_system
+    from api.settings import ApiSettings
+
+    settings = ApiSettings()
+    _setup_logging(settings.log_level)
+    ports = DemoPorts(gateway_grpc=gateway_port, gateway_control=control_port)
+    raise typer.Exit(run_system(settings, ports))
+
+
+@demo_app.command("say")
+def demo_say(
+    text: str,
+    person: Annotated[str, typer.Option("--as", help="zhang, liu (members), wang, li (staff)")] = (
+        "zhang"
+    ),
+    room: Annotated[str, typer.Option(help="members, staff, or private (a chat with the bot)")] = (
+        "members"
+    ),
+    control_port: Annotated[int, typer.Option(help="Fake WeChat gateway control port")] = 8789,
+) -> None:
+    """Make a demo person say TEXT in a demo group (or privately to the bot)."""
+    from api.cli.demo import MEMBER_ROOM, PEOPLE, STAFF_ROOM
+    from gateway.control import GatewayControl
+
+    rooms = {"members": MEMBER_ROOM, "staff": STAFF_ROOM, "private": None}
+    if person not in PEOPLE or room not in rooms:
+        typer.echo(f"--as 可选 {', '.join(PEOPLE)}；--room 可选 {', '.join(rooms)}", err=True)
+        raise typer.Exit(2)
+    control = GatewayControl.from_port(control_port)
+    message_id = control.say(PEOPLE[person].wechat_id, text, room_id=rooms[room])
+    typer.echo(f"sent {message_id}")
+
+
+@demo_app.command("sent")
+def demo_sent(
+    after: Annotated[int, typer.Option(help="Only messages after this sequence number")] = 0,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for a new message")] = 5.0,
+    control_port: Annotated[int, typer.Option(help="Fake WeChat gateway control port")] = 8789,
+) -> None:
+    """Print what the bot has said in the demo (waits a little for new messages)."""
+    from gateway.control import GatewayControl
+
+    control = GatewayControl.from_port(control_port)
+    for message in control.sent(after=after, wait_ms=int(wait * 1000)):
+        where = message.get("room_id") or message.get("to_id")
+        typer.echo(f"[{message['seq']}] {where}: {message['text']}")
+
+
+def main() -> None:
+    app()

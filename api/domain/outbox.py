@@ -1,0 +1,117 @@
+"""The outbox: messages the bot delivers to WeChat. Jobs and services only ever write here.
+
+Delivery is at-least-once up to the acknowledgement and never repeated after it: the bot leases a
+batch, sends, and acknowledges each entry with the sent message id; an entry whose lease runs out
+unacknowledged is offered again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from api.domain.errors import Conflict, NotFound
+from models import Outbox
+from models.clock import utcnow
+from models.enums import OutboxStatus
+from models.outbox import OutboxCreate
+
+MAX_ATTEMPTS = 10
+
+
+def enqueue_message(*, session: Session, message_in: OutboxCreate, commit: bool = True) -> Outbox:
+    """Adds a message; with a dedupe_key already used, returns the existing entry instead."""
+    if message_in.dedupe_key:
+        existing = _by_key(session, message_in.dedupe_key)
+        if existing is not None:
+            return existing
+    message = Outbox.model_validate(message_in)
+    session.add(message)
+    if not commit:
+        return message
+    try:
+        session.commit()
+    except IntegrityError:
+        # A second scheduler instance enqueued the same key first.
+        session.rollback()
+        existing = _by_key(session, message_in.dedupe_key or "")
+        if existing is None:
+            raise
+        return existing
+    session.refresh(message)
+    return message
+
+
+def _by_key(session: Session, key: str) -> Outbox | None:
+    return session.exec(select(Outbox).where(Outbox.dedupe_key == key)).first()
+
+
+def lease_messages(
+    *, session: Session, limit: int, lease_seconds: int, urgent_only: bool = False
+) -> list[Outbox]:
+    """Hands out up to `limit` pending messages, oldest first, each leased for a while.
+
+    `urgent_only`: in quiet hours the bot asks only for messages marked urgent.
+    """
+    now = utcnow()
+    free = sa.and_(
+        col(Outbox.status) == OutboxStatus.pending,
+        sa.or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now),
+    )
+    query = select(Outbox.id).where(free).order_by(col(Outbox.id)).limit(limit)
+    if urgent_only:
+        query = query.where(col(Outbox.urgent).is_(True))
+    leased: list[Outbox] = []
+    until = now + timedelta(seconds=lease_seconds)
+    for message_id in session.exec(query).all():
+        # Conditional update: of two bots (or a bot and a stale retry) only one gets the entry.
+        result = session.execute(
+            sa.update(Outbox)
+            .where(col(Outbox.id) == message_id, free)
+            .values(lease_until=until, attempts=Outbox.attempts + 1)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            message = session.get(Outbox, message_id)
+            if message is not None:
+                leased.append(message)
+    session.commit()
+    for message in leased:
+        session.refresh(message)
+    return leased
+
+
+def ack_message(*, session: Session, message_id: int, sent_message_id: str | None) -> Outbox:
+    """Marks a message sent. Acknowledging twice is harmless; it is never offered again."""
+    message = session.get(Outbox, message_id)
+    if message is None:
+        raise NotFound(f"没有找到编号为 {message_id} 的待发消息")
+    if message.status == OutboxStatus.sent:
+        return message
+    message.status = OutboxStatus.sent
+    message.sent_at = utcnow()
+    message.sent_message_id = sent_message_id
+    message.lease_until = None
+    session.add(message)
+    session.commit()
+    session.refresh(message)
+    return message
+
+
+def fail_message(*, session: Session, message_id: int, error: str) -> Outbox:
+    """Records a failed send: offered again at once, until MAX_ATTEMPTS."""
+    message = session.get(Outbox, message_id)
+    if message is None:
+        raise NotFound(f"没有找到编号为 {message_id} 的待发消息")
+    if message.status == OutboxStatus.sent:
+        raise Conflict("这条消息已经发送，不能再标记为失败")
+    message.last_error = error[:500]
+    message.lease_until = None
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.failed
+    session.add(message)
+    session.commit()
+    session.refresh(message)
+    return message

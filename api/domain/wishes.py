@@ -1,0 +1,247 @@
+"""Service functions for the ledger. Each owns its transaction: routes never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from api.domain.announcements import queue_fulfilment_announcement
+from api.domain.errors import InvalidInput, InvalidTransition, NotFound
+from api.domain.workflow import STAMPS, Action, refusal_message, target_of
+from models import Fulfilment, Group, Match, Office, Resource, Wish, WishEvent
+from models.clock import to_local, utcnow
+from models.enums import OPEN_STATUSES, CloseReason, EventKind, WishStatus
+from models.wish import FulfilmentCreate, WishCreate
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who changes the ledger: shown in the timeline."""
+
+    name: str
+    staff_id: int | None = None
+
+
+def get_wish_by_seq(*, session: Session, office_id: int, seq: int) -> Wish:
+    wish = session.exec(select(Wish).where(Wish.office_id == office_id, Wish.seq == seq)).first()
+    if wish is None:
+        raise NotFound(f"没有找到心愿 #{seq}")
+    return wish
+
+
+def _next_seq(session: Session, office_id: int) -> tuple[int, str]:
+    """Atomically hands out the office's next wish number (safe under concurrent inserts)."""
+    row = session.execute(
+        sa.update(Office)
+        .where(col(Office.id) == office_id)
+        .values(wish_seq=col(Office.wish_seq) + 1)
+        .returning(col(Office.wish_seq), col(Office.code))
+    ).first()
+    if row is None:
+        raise NotFound(f"没有找到编号为 {office_id} 的妇联")
+    return int(row[0]), str(row[1])
+
+
+def create_wish(*, session: Session, wish_in: WishCreate, actor: Actor) -> tuple[Wish, bool]:
+    """Logs a wish. Returns (wish, created); a repeated source_message_id returns the first."""
+    if wish_in.source_message_id:
+        existing = _by_message(session, wish_in.source_message_id)
+        if existing is not None:
+            return existing, False
+    office_id = wish_in.office_id
+    if wish_in.group_id is not None:
+        group = session.get(Group, wish_in.group_id)
+        if group is None:
+            raise NotFound(f"没有找到编号为 {wish_in.group_id} 的群")
+        office_id = office_id or group.office_id
+    if office_id is None:
+        raise InvalidInput("请指定心愿所属的妇联（office_id），或来源群（group_id）")
+    seq, code = _next_seq(session, office_id)
+    now = utcnow()
+    data = wish_in.model_dump(exclude={"office_id"})
+    wish = Wish(
+        **data,
+        office_id=office_id,
+        seq=seq,
+        number=f"{code}-{to_local(now).year}-{seq:04d}",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(wish)
+    try:
+        session.flush()
+        add_event(session, wish, actor, EventKind.created, to_status=WishStatus.new)
+        session.commit()
+    except IntegrityError:
+        # Two deliveries of one WeChat message raced: the other insert won, return it.
+        session.rollback()
+        if wish_in.source_message_id:
+            existing = _by_message(session, wish_in.source_message_id)
+            if existing is not None:
+                return existing, False
+        raise
+    session.refresh(wish)
+    return wish, True
+
+
+def _by_message(session: Session, message_id: str) -> Wish | None:
+    return session.exec(select(Wish).where(Wish.source_message_id == message_id)).first()
+
+
+def transition_wish(
+    *,
+    session: Session,
+    wish: Wish,
+    action: Action,
+    actor: Actor,
+    note: str = "",
+    assignee_id: int | None = None,
+    close_reason: CloseReason | None = None,
+    commit: bool = True,
+) -> Wish:
+    """Moves a wish along the workflow with a conditional update, so of two concurrent
+    callers exactly one wins and the other gets InvalidTransition (409)."""
+    current = WishStatus(wish.status)
+    target = target_of(action, current)
+    if target is None:
+        raise InvalidTransition(refusal_message(action, current))
+    if action == Action.close and close_reason is None:
+        raise InvalidInput("关闭心愿需要说明原因：重复、撤回、无效或无法帮助")
+    now = utcnow()
+    values: dict[str, Any] = {
+        "status": target,
+        "version": Wish.version + 1,
+        "updated_at": now,
+        # Any movement restarts the follow-up clock.
+        "reminded_at": None,
+        "next_reminder_at": None,
+        "escalation_level": 0,
+        "escalated_at": None,
+    }
+    if target in STAMPS:
+        values[STAMPS[target]] = now
+    if action == Action.claim:
+        values["assignee_id"] = assignee_id if assignee_id is not None else actor.staff_id
+    if action == Action.close:
+        values["close_reason"] = close_reason
+    if action == Action.reopen:
+        values.update(close_reason=None, closed_at=None)
+    result = session.execute(
+        sa.update(Wish).where(col(Wish.id) == wish.id, col(Wish.status) == current).values(**values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        session.refresh(wish)
+        raise InvalidTransition(refusal_message(action, WishStatus(wish.status)))
+    add_event(
+        session,
+        wish,
+        actor,
+        EventKind.transition,
+        from_status=current,
+        to_status=target,
+        note=note or (CloseReason(close_reason).label if close_reason else ""),
+    )
+    if commit:
+        session.commit()
+    session.refresh(wish)
+    return wish
+
+
+def add_event(
+    session: Session,
+    wish: Wish,
+    actor: Actor,
+    kind: EventKind,
+    *,
+    from_status: WishStatus | None = None,
+    to_status: WishStatus | None = None,
+    note: str = "",
+) -> WishEvent:
+    assert wish.id is not None
+    event = WishEvent(
+        wish_id=wish.id,
+        kind=kind,
+        actor=actor.name,
+        actor_staff_id=actor.staff_id,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+    )
+    session.add(event)
+    return event
+
+
+def match_wish(
+    *,
+    session: Session,
+    wish: Wish,
+    resource_ids: list[int],
+    actor: Actor,
+    note: str = "",
+) -> Wish:
+    """Links resources to a wish (派单/点单). A claimed wish moves to matched; a new wish is
+    claimed by the actor first; an already matched or in-service wish just gains resources."""
+    if not resource_ids:
+        raise InvalidInput("请至少指定一个资源")
+    resources = []
+    for resource_id in dict.fromkeys(resource_ids):
+        resource = session.get(Resource, resource_id)
+        if resource is None:  # a bad reference in the request, not a missing wish: 422
+            raise InvalidInput(f"没有找到资源{resource_id}")
+        if not resource.active:
+            raise InvalidInput(f"资源{resource_id}（{resource.name}）已停用")
+        resources.append(resource)
+    status = WishStatus(wish.status)
+    if status not in OPEN_STATUSES:
+        raise InvalidTransition(refusal_message(Action.match, status))
+    existing = set(session.exec(select(Match.resource_id).where(Match.wish_id == wish.id)).all())
+    assert wish.id is not None
+    for resource in resources:
+        if resource.id in existing:
+            continue
+        assert resource.id is not None
+        session.add(
+            Match(wish_id=wish.id, resource_id=resource.id, note=note, created_by=actor.name)
+        )
+        add_event(
+            session, wish, actor, EventKind.matched, note=f"资源{resource.id} {resource.name}"
+        )
+    if status == WishStatus.new:
+        wish = transition_wish(
+            session=session, wish=wish, action=Action.claim, actor=actor, commit=False
+        )
+        status = WishStatus.claimed
+    if status == WishStatus.claimed:
+        wish = transition_wish(
+            session=session, wish=wish, action=Action.match, actor=actor, note=note, commit=False
+        )
+    session.commit()
+    session.refresh(wish)
+    return wish
+
+
+def fulfil_wish(
+    *,
+    session: Session,
+    wish: Wish,
+    fulfilment_in: FulfilmentCreate,
+    actor: Actor,
+) -> Wish:
+    """Records what was delivered (暖心满溢录), marks the wish fulfilled and queues the 圆梦
+    announcement for the group it came from."""
+    wish = transition_wish(
+        session=session, wish=wish, action=Action.fulfil, actor=actor, commit=False
+    )
+    assert wish.id is not None
+    fulfilment = Fulfilment.model_validate(fulfilment_in, update={"wish_id": wish.id})
+    session.add(fulfilment)
+    session.flush()
+    queue_fulfilment_announcement(session=session, wish=wish, fulfilment=fulfilment)
+    session.commit()
+    session.refresh(wish)
+    return wish

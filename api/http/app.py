@@ -1,0 +1,63 @@
+"""The admin API application (FastAPI), versioned under /api/v1, docs at /docs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from api.http.errors import install_error_handlers
+from api.http.routes import admin_page, register_routes
+from api.settings import ApiSettings
+from models.db import make_engine
+from models.migrate import upgrade
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """
+心愿池（wishpool）管理接口：妇联、微信群、工作人员、三新组织、心愿台账、暖新资源库、暖心满溢录和待发消息。
+
+除 `/api/v1/health` 外，每个接口都需要 `Authorization: Bearer <令牌>`
+（用 `wishpool token create` 创建）。
+错误统一为 `{"error": {"code": …, "message": …}}`，message 为中文说明。
+"""
+
+
+def create_app(settings: ApiSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or ApiSettings()
+    engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.auto_migrate:
+            upgrade(settings.database_url)
+        if settings.run_scheduler:
+            # Embedded default: the follow-up engine runs inside the API on the same engine.
+            from api.followup.scheduler import start_in_api
+
+            app.state.followup = start_in_api(engine)
+        try:
+            yield
+        finally:
+            followup = getattr(app.state, "followup", None)
+            if followup is not None:
+                followup.stop()
+            engine.dispose()
+
+    app = FastAPI(
+        title="心愿池 wishpool",
+        version="1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    install_error_handlers(app)
+    register_routes(app)
+    # The admin page (GET /admin) and its JS/CSS: outside /api/v1 and out of the schema.
+    app.include_router(admin_page.router)
+    app.mount(admin_page.STATIC_URL, admin_page.static_files(), name="admin-static")
+    return app

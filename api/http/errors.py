@@ -1,0 +1,117 @@
+"""The API's one error boundary: every error response is ``{"error": {"code", "message"}}``.
+
+Messages are Chinese. Unexpected exceptions are logged with their traceback and answered with a
+polite 500; their text never reaches the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.domain.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return {"error": error}
+
+
+_HTTP_MESSAGES = {
+    401: "未登录或令牌无效",
+    403: "没有权限",
+    404: "没有找到",
+    405: "不支持这种请求方法",
+    409: "操作冲突，请刷新后重试",
+    413: "内容太大",
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.details),
+            status_code=exc.status_code,
+            headers=headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [_field_problem(err) for err in exc.errors()]
+        summary = "；".join(f"{d['field']} {d['problem']}" for d in details[:5])
+        return JSONResponse(
+            error_body("invalid_input", f"请求内容有误：{summary}", details), status_code=422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = _HTTP_MESSAGES.get(exc.status_code, "请求有误")
+        return JSONResponse(
+            error_body(f"http_{exc.status_code}", message), status_code=exc.status_code
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            error_body("internal_error", "服务器出了点问题，请稍后再试"), status_code=500
+        )
+
+
+def _field_problem(err: Any) -> dict[str, Any]:
+    """One pydantic error as {field, problem (Chinese), detail (pydantic's own words)}."""
+    loc = [str(p) for p in err.get("loc", ())]
+    if len(loc) > 1 and loc[0] in ("body", "query", "path"):
+        loc = loc[1:]
+    ctx = dict(err.get("ctx") or {})
+    if isinstance(ctx.get("expected"), str):
+        # pydantic writes "'a', 'b' or 'c'"; people read "a、b、c".
+        ctx["expected"] = ctx["expected"].replace("'", "").replace(" or ", ", ").replace(", ", "、")
+    kind = str(err.get("type", ""))
+    template = _PROBLEMS.get(kind)
+    if template is None:
+        template = next((t for k, t in _PROBLEM_PREFIXES if kind.startswith(k)), "格式不对")
+    try:
+        problem = template.format(**ctx)
+    except (KeyError, IndexError):
+        problem = "格式不对"
+    return {"field": ".".join(loc), "problem": problem, "detail": err.get("msg")}
+
+
+_PROBLEMS = {
+    "missing": "是必填项",
+    "string_too_long": "太长了（最多 {max_length} 个字）",
+    "string_too_short": "太短了（至少 {min_length} 个字）",
+    "too_long": "太多了（最多 {max_length} 项）",
+    "too_short": "太少了（至少 {min_length} 项）",
+    "enum": "只能是：{expected}",
+    "literal_error": "只能是：{expected}",
+    "greater_than_equal": "不能小于 {ge}",
+    "greater_than": "必须大于 {gt}",
+    "less_than_equal": "不能大于 {le}",
+    "less_than": "必须小于 {lt}",
+    "string_pattern_mismatch": "格式不对",
+    "json_invalid": "不是有效的 JSON",
+    "model_attributes_type": "应为一个对象（JSON object）",
+    "dict_type": "应为一个对象（JSON object）",
+    "list_type": "应为列表",
+}
+_PROBLEM_PREFIXES = (
+    ("int_", "应为整数"),
+    ("float_", "应为数字"),
+    ("bool_", "应为 true 或 false"),
+    ("date", "日期格式应为 YYYY-MM-DD"),
+    ("datetime", "时间格式应为 ISO 8601，如 2026-11-23T09:00:00+08:00"),
+    ("string_", "应为文字"),
+)

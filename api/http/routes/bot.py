@@ -1,0 +1,150 @@
+"""Routes for the WeChat bot (bot-role token): groups, wishes, commands, outbox delivery.
+
+Authentication here opens and closes its own short session: on SQLite every transaction takes the
+write lock (BEGIN IMMEDIATE), so the request-long session of the other routes would block every
+writer for the whole outbox long-poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from api.chat import service
+from api.domain.outbox import ack_message, fail_message
+from api.http.deps import BotDep, SessionDep, SettingsDep
+from models.enums import Role
+from models.outbox import OutboxPublic
+
+router = APIRouter(prefix="/bot", tags=["bot"])
+
+# Long enough for the bot's retries, short enough that the wait never ties up a worker for long.
+MAX_WAIT_SECONDS = 30.0
+# Other processes (scheduler, admin API workers) also write the outbox: look at it this often.
+POLL_SECONDS = 0.5
+
+
+class OutboxSignal:
+    """Wakes outbox long-polls when this process queued a message (thread-safe notify)."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event: asyncio.Event | None = None
+
+    def event(self) -> asyncio.Event:
+        self._loop = asyncio.get_running_loop()
+        if self._event is None:
+            self._event = asyncio.Event()
+        return self._event
+
+    def _fire(self) -> None:
+        if self._event is not None:
+            self._event.set()
+            self._event = None  # waiters hold the fired event; later ones get a fresh one
+
+    def notify(self) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._fire)
+
+
+def _signal(app: FastAPI) -> OutboxSignal:
+    signal = getattr(app.state, "bot_outbox_signal", None)
+    if signal is None:
+        signal = app.state.bot_outbox_signal = OutboxSignal()
+    return signal
+
+
+@router.post(
+    "/groups/seen",
+    summary="机器人看到一个群：新群登记为未启用",
+    response_model=service.GroupSeenOut,
+)
+def group_seen(body: service.GroupSeenIn, session: SessionDep, _: BotDep) -> service.GroupSeenOut:
+    return service.group_seen(session=session, room_id=body.room_id, topic=body.topic)
+
+
+class BotMe(BaseModel):
+    name: str
+    role: Role
+
+
+@router.get("/me", summary="检查机器人令牌：返回令牌名称和角色", response_model=BotMe)
+def me(principal: BotDep) -> BotMe:
+    # The bot calls this at start to fail fast on a wrong token (no member data in the URL).
+    return BotMe(name=principal.name, role=principal.role)
+
+
+@router.post("/wishes", summary="登记群里的心愿（按消息 id 幂等）", response_model=service.BotReply)
+def submit_wish(body: service.BotWishIn, session: SessionDep, _: BotDep) -> service.BotReply:
+    return service.submit_wish(session=session, wish_in=body)
+
+
+@router.post("/commands", summary="代成员或工作人员执行一条指令", response_model=service.BotReply)
+def run_command(
+    body: service.BotCommandIn, request: Request, session: SessionDep, _: BotDep
+) -> service.BotReply:
+    reply = service.run_command_once(session=session, command_in=body)
+    if body.command.name == "完成" and reply.ok:
+        _signal(request.app).notify()  # a 圆梦 announcement was queued
+    return reply
+
+
+@router.get("/outbox", summary="领取待发消息（长轮询）", response_model=list[service.BotOutboxItem])
+async def lease_outbox(
+    request: Request,
+    settings: SettingsDep,
+    _: BotDep,
+    wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    urgent_only: bool = False,
+) -> list[service.BotOutboxItem]:
+    engine = request.app.state.engine
+    signal = _signal(request.app)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+
+    def lease() -> list[service.BotOutboxItem]:
+        with Session(engine, expire_on_commit=False) as session:
+            return service.lease_for_bot(
+                session=session,
+                limit=limit,
+                lease_seconds=settings.outbox_lease_seconds,
+                urgent_only=urgent_only,
+            )
+
+    while True:
+        event = signal.event()  # taken before looking, so a notify in between is not missed
+        items = await run_in_threadpool(lease)
+        remaining = deadline - loop.time()
+        if items or remaining <= 0 or await request.is_disconnected():
+            return items
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=min(POLL_SECONDS, remaining))
+
+
+class AckIn(BaseModel):
+    sent_message_id: str | None = Field(default=None, max_length=100)
+
+
+class FailIn(BaseModel):
+    error: str = Field(default="", max_length=500)
+
+
+@router.post("/outbox/{outbox_id}/ack", summary="确认已发送", response_model=OutboxPublic)
+def ack(outbox_id: int, body: AckIn, session: SessionDep, _: BotDep) -> OutboxPublic:
+    message = ack_message(
+        session=session, message_id=outbox_id, sent_message_id=body.sent_message_id
+    )
+    return OutboxPublic.model_validate(message)
+
+
+@router.post("/outbox/{outbox_id}/fail", summary="报告发送失败", response_model=OutboxPublic)
+def fail(outbox_id: int, body: FailIn, session: SessionDep, _: BotDep) -> OutboxPublic:
+    message = fail_message(session=session, message_id=outbox_id, error=body.error)
+    return OutboxPublic.model_validate(message)

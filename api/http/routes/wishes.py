@@ -1,0 +1,193 @@
+"""Routes: the ledger (心愿台账) — list, detail, hand entry, edits and the status workflow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from api.domain import wish_admin as ledger
+from api.domain.auth import Principal
+from api.domain.listing import page
+from api.domain.workflow import Action
+from api.http.deps import ListDep, SessionDep, StaffDep
+from api.http.schemas import ClaimIn, CloseIn, MatchIn, NoteIn, Page, WishDetail
+from models.enums import Category, CloseReason, WishStatus
+from models.wish import FulfilmentCreate, WishCreate, WishPublic, WishUpdate
+
+router = APIRouter(prefix="/wishes", tags=["心愿台账 wishes"])
+F = TypeVar("F", bound=Callable[..., Any])
+
+SCOPE_NOTE = "员工令牌只能看到本级及下级妇联的心愿；范围外的心愿按不存在处理（404）。"
+TRANSITION_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "心愿不存在或不在管辖范围内"},
+    409: {"description": "当前状态不允许此操作；message 说明可以进行的操作"},
+}
+
+
+def wish_filters(
+    session: SessionDep,
+    principal: StaffDep,
+    status: Annotated[list[WishStatus] | None, Query(description="状态，可多选")] = None,
+    category: Annotated[list[Category] | None, Query(description="类别代码，可多选")] = None,
+    office_id: Annotated[int | None, Query(description="所属妇联")] = None,
+    include_sub: Annotated[bool, Query(description="office_id 是否包括下级妇联")] = True,
+    group_id: int | None = None,
+    organisation_id: int | None = None,
+    assignee_id: int | None = None,
+    created_from: Annotated[
+        date | datetime | None, Query(description="提交时间起（日期按北京时间整天计）")
+    ] = None,
+    created_to: Annotated[date | datetime | None, Query(description="提交时间止（含当天）")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="在内容和编号中搜索")] = None,
+) -> list[Any]:
+    return ledger.wish_filters(
+        session=session,
+        principal=principal,
+        status=status,
+        category=category,
+        office_id=office_id,
+        include_sub=include_sub,
+        group_id=group_id,
+        organisation_id=organisation_id,
+        assignee_id=assignee_id,
+        created_from=created_from,
+        created_to=created_to,
+        q=q,
+    )
+
+
+WishFilters = Annotated[list[Any], Depends(wish_filters)]
+
+
+@router.get("", response_model=Page[WishPublic], summary="心愿列表（筛选、排序、分页）")
+def list_wishes(session: SessionDep, _: StaffDep, params: ListDep, clauses: WishFilters) -> Any:
+    items, total = ledger.list_wishes(session=session, params=params, clauses=clauses)
+    return page(items, total, params)
+
+
+@router.post(
+    "",
+    response_model=WishPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="手工登记心愿",
+    description="同一 source_message_id 再次提交时返回第一次登记的心愿（200）。" + SCOPE_NOTE,
+)
+def create_wish(
+    session: SessionDep, principal: StaffDep, wish_in: WishCreate, response: Response
+) -> Any:
+    wish, created = ledger.create_wish_checked(
+        session=session, wish_in=wish_in, principal=principal
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return wish
+
+
+def _wish(session: SessionDep, principal: StaffDep, wish_id: int) -> Any:
+    return ledger.get_scoped_wish(session=session, wish_id=wish_id, principal=principal)
+
+
+@router.get(
+    "/{wish_id}",
+    response_model=WishDetail,
+    summary="心愿详情：时间线、对接资源、圆梦记录",
+    description=SCOPE_NOTE,
+    responses={404: {"description": "心愿不存在或不在管辖范围内"}},
+)
+def get_wish(session: SessionDep, principal: StaffDep, wish_id: int) -> Any:
+    wish = _wish(session, principal, wish_id)
+    return ledger.wish_detail(session=session, wish=wish)
+
+
+@router.patch(
+    "/{wish_id}",
+    response_model=WishPublic,
+    summary="修改心愿（内容、类别、类型、组织、计划日期）",
+    description="每次修改都写入时间线；改类别记为 category_changed。",
+)
+def update_wish(session: SessionDep, principal: StaffDep, wish_id: int, wish_in: WishUpdate) -> Any:
+    wish = _wish(session, principal, wish_id)
+    return ledger.update_wish(session=session, wish=wish, wish_in=wish_in, principal=principal)
+
+
+def transition_route(path: str, summary: str) -> Callable[[F], F]:
+    """POST /wishes/{wish_id}/<action>: answers with the wish; 404 out of scope, 409 refused."""
+    return router.post(
+        path, response_model=WishPublic, summary=summary, responses=TRANSITION_RESPONSES
+    )
+
+
+def _transition(
+    session: SessionDep,
+    principal: Principal,
+    wish_id: int,
+    action: Action,
+    note: str,
+    close_reason: CloseReason | None = None,
+) -> Any:
+    wish = _wish(session, principal, wish_id)
+    return ledger.simple_transition(
+        session=session,
+        wish=wish,
+        principal=principal,
+        action=action,
+        note=note,
+        close_reason=close_reason,
+    )
+
+
+@transition_route("/{wish_id}/claim", "认领（已登记 → 已认领）")
+def claim_wish(
+    session: SessionDep, principal: StaffDep, wish_id: int, body: ClaimIn | None = None
+) -> Any:
+    body = body or ClaimIn()
+    wish = _wish(session, principal, wish_id)
+    return ledger.claim(
+        session=session,
+        wish=wish,
+        principal=principal,
+        assignee_id=body.assignee_id,
+        note=body.note,
+    )
+
+
+@transition_route("/{wish_id}/match", "对接资源（已认领 → 已对接；已登记的心愿先自动认领）")
+def match_wish(session: SessionDep, principal: StaffDep, wish_id: int, body: MatchIn) -> Any:
+    wish = _wish(session, principal, wish_id)
+    return ledger.match(
+        session=session,
+        wish=wish,
+        principal=principal,
+        resource_ids=body.resource_ids,
+        note=body.note,
+    )
+
+
+@transition_route("/{wish_id}/start", "开始服务（已对接 → 服务中）")
+def start_wish(
+    session: SessionDep, principal: StaffDep, wish_id: int, body: NoteIn | None = None
+) -> Any:
+    return _transition(session, principal, wish_id, Action.start, (body or NoteIn()).note)
+
+
+@transition_route("/{wish_id}/fulfil", "圆梦（服务中 → 已圆梦），同时写入暖心满溢录并通知来源群")
+def fulfil_wish(
+    session: SessionDep, principal: StaffDep, wish_id: int, body: FulfilmentCreate
+) -> Any:
+    wish = _wish(session, principal, wish_id)
+    return ledger.fulfil(session=session, wish=wish, principal=principal, fulfilment_in=body)
+
+
+@transition_route("/{wish_id}/close", "关闭（任何未完成状态 → 已关闭，需说明原因）")
+def close_wish(session: SessionDep, principal: StaffDep, wish_id: int, body: CloseIn) -> Any:
+    return _transition(session, principal, wish_id, Action.close, body.note, body.reason)
+
+
+@transition_route("/{wish_id}/reopen", "重新打开（已关闭 → 已登记）")
+def reopen_wish(
+    session: SessionDep, principal: StaffDep, wish_id: int, body: NoteIn | None = None
+) -> Any:
+    return _transition(session, principal, wish_id, Action.reopen, (body or NoteIn()).note)

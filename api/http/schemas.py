@@ -1,0 +1,74 @@
+"""Request and response shapes of the admin API that are not tables' own schema families."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+from api.domain.workflow import Action
+from models.auth import ApiTokenPublic
+from models.enums import CloseReason, Role
+from models.wish import (
+    MAX_WISH_TEXT,
+    FulfilmentPublic,
+    MatchPublic,
+    WishEventPublic,
+    WishPublic,
+)
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: `total` counts every row matching the filters."""
+
+    items: list[T]
+    total: int = Field(description="符合条件的总条数")
+    limit: int
+    offset: int
+
+
+class MatchDetail(MatchPublic):
+    resource_name: str = Field(description="资源名称")
+    resource_provider: str = Field(description="提供方")
+
+
+class WishDetail(BaseModel):
+    wish: WishPublic
+    timeline: list[WishEventPublic] = Field(description="时间线，按时间先后")
+    matches: list[MatchDetail]
+    fulfilment: FulfilmentPublic | None
+    allowed_actions: list[Action] = Field(description="当前状态下可以进行的操作")
+
+
+class ClaimIn(BaseModel):
+    assignee_id: int | None = Field(default=None, description="负责人（工作人员编号）")
+    note: str = Field(default="", max_length=500)
+
+
+class MatchIn(BaseModel):
+    resource_ids: list[int] = Field(min_length=1, max_length=50, description="资源编号")
+    note: str = Field(default="", max_length=500)
+
+
+class NoteIn(BaseModel):
+    note: str = Field(default="", max_length=MAX_WISH_TEXT)
+
+
+class CloseIn(BaseModel):
+    reason: CloseReason = Field(
+        description="duplicate 重复 / withdrawn 撤回 / invalid 无效 / cannot_help 无法帮助"
+    )
+    note: str = Field(default="", max_length=MAX_WISH_TEXT)
+
+
+class TokenCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=100, description="令牌持有人")
+    role: Role
+    office_id: int | None = Field(default=None, description="员工令牌必填：可见的妇联范围")
+
+
+class TokenCreated(BaseModel):
+    token: ApiTokenPublic
+    clear: str = Field(description="令牌明文：只显示这一次，请妥善保存")
