@@ -7,16 +7,23 @@ the first ``classify``), not at import.
 from __future__ import annotations
 
 from nlp.commands import CommandError, parse_command
+from nlp.context import DEFAULT_BOT_NAMES, Context, Conversation, Turn
 from nlp.entities import Entities, extract, mask
-from nlp.recogniser import Classification, Recogniser
+from nlp.recogniser import OUTCOMES, Classification, Outcome, Recogniser
 from nlp.rules import RulesError
 
 __all__ = [
+    "DEFAULT_BOT_NAMES",
+    "OUTCOMES",
     "Classification",
     "CommandError",
+    "Context",
+    "Conversation",
     "Entities",
+    "Outcome",
     "Recogniser",
     "RulesError",
+    "Turn",
     "classify",
     "extract",
     "mask",
@@ -24,6 +31,6 @@ __all__ = [
 ]
 
 
-def classify(text: str) -> Classification:
+def classify(text: str, context: Context | None = None) -> Classification:
     """Classify with the process-wide recogniser configured by config.yaml."""
-    return Recogniser.default().classify(text)
+    return Recogniser.default().classify(text, context)

@@ -29,22 +29,46 @@ def use_ledger(reader: CorrectionReader) -> None:
     _read_ledger[:] = [reader]
 
 
-def classify_command() -> None:
-    """逐行读取 JSON {"id","text"}，输出识别结果 / classify JSON lines from stdin."""
+def classify_command(
+    bot_name: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--bot-name", help="机器人在群里的名字（可多次给出）；默认 心愿池、妇联小助手"
+        ),
+    ] = None,
+) -> None:
+    """逐行读取 JSON {"id","text","speaker"?,"room"?,"ts"?}，输出识别结果 / classify JSON lines.
+
+    Lines of one room are that room's conversation, in order (no room = one default room);
+    they go through the same ``Conversation`` the bot uses, so the answers are the bot's.
+    """
+    from nlp.context import DEFAULT_BOT_NAMES, SPEAKERS, Conversation
+
     rec = Recogniser.default()
+    conv = Conversation(bot_names=tuple(bot_name or DEFAULT_BOT_NAMES))
     for n, line in enumerate(sys.stdin, 1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
             text = str(item["text"])
-        except (ValueError, KeyError, TypeError) as exc:
+            speaker = str(item.get("speaker") or "member")
+            if speaker not in SPEAKERS:
+                raise ValueError(f"speaker 应为 member 或 staff，实际是“{speaker}”")
+            room = item.get("room")
+            ts = item.get("ts")
+            if ts is not None and (isinstance(ts, bool) or not isinstance(ts, int | float)):
+                raise ValueError(f"ts 应为数字（秒），实际是“{ts}”")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             typer.echo(f'第 {n} 行不是 {{"id","text"}} JSON：{exc}', err=True)
             raise typer.Exit(2) from exc
-        c = rec.classify(text)
+        c = conv.classify(
+            rec, text, room=None if room is None else str(room), speaker=speaker, ts=ts
+        )
         out = {
             "id": item.get("id"),
             "is_wish": c.is_wish,
+            "outcome": c.outcome,
             "kind": c.kind.value,
             "category": c.category.value,
             "confidence": c.confidence,

@@ -1,4 +1,9 @@
-"""The wish recogniser: one jieba pass, then dictionary and precompiled-regex lookups."""
+"""The wish recogniser: one jieba pass, then dictionary and precompiled-regex lookups.
+
+The text's score says how much it reads like a wish; its ``Context`` (speaker, room history,
+shape) decides what the bot may do with it: "ack" (acknowledge in the group), "triage" (route
+privately to staff, say nothing) or "ignore".
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,11 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from models.enums import Category, WishKind
+from nlp.context import Context, Shape, read_shape
+from nlp.fastre import fast_search
 from nlp.rules import DEFAULT_RULES, DEFAULT_USERDICT, Rules, load_rules
 from nlp.rules import rules_from_mapping as _rules_from_mapping
 from nlp.text import fold
@@ -20,25 +27,54 @@ if TYPE_CHECKING:
 
     from nlp.settings import NlpSettings
 
-_SCORING_DEFAULTS = {"bias": -2.0, "topic_factor": 0.8, "topic_cap": 3.0, "offer_threshold": 2.0}
+_SCORING_DEFAULTS = {
+    "bias": -2.0,
+    "topic_factor": 0.8,
+    "topic_alone_factor": 0.8,
+    "topic_cap": 3.0,
+    "offer_threshold": 2.0,
+}
 # A phrase hit: (tag, weight, label); tag is "trigger", "offer" or a category code.
 _Hit = tuple[str, float, str]
 # A precompiled regex cue: (its search, weight, label).
 _Regex = tuple[Callable[[str], object], float, str]
 _VOLUNTEER = Category.volunteer.value
 _OFFER, _NEED = WishKind.offer, WishKind.need
+_ALONE = Context()
+
+Outcome = Literal["ack", "triage", "ignore"]
+OUTCOMES: tuple[Outcome, ...] = ("ack", "triage", "ignore")
 
 
 @dataclass(frozen=True)
 class Classification:
-    is_wish: bool
+    is_wish: bool  # == (outcome == "ack")
     kind: WishKind
-    category: Category  # best guess even when is_wish is False (the grey zone needs one)
+    category: Category  # best guess even when not a wish (triage needs one)
     confidence: float  # probability-like score that the text is a wish, 0–1
     keywords: tuple[str, ...]  # "trigger:希望", "legal:拖欠", "offer:愿意捐" …
-    rules: tuple[str, ...]  # "pattern:question_help", "negative:thanks" …
-    needs_confirmation: bool  # grey zone: ask the member instead of deciding
+    rules: tuple[str, ...]  # "pattern:question_help", "negative:thanks", "context:staff" …
+    needs_confirmation: bool  # == (outcome == "triage"): uncertain, staff decide privately
     tokens: tuple[str, ...] = ()
+    outcome: Outcome = "ignore"
+
+    def __post_init__(self) -> None:
+        if self.is_wish != (self.outcome == "ack") or self.needs_confirmation != (
+            self.outcome == "triage"
+        ):
+            raise ValueError(
+                f"outcome {self.outcome!r} contradicts is_wish={self.is_wish}, "
+                f"needs_confirmation={self.needs_confirmation}"
+            )
+
+
+class _Score(NamedTuple):
+    confidence: float
+    is_offer: bool
+    cats: dict[str, float]
+    keywords: tuple[str, ...]
+    fired: tuple[str, ...]
+    tokens: tuple[str, ...]
 
 
 class Recogniser:
@@ -53,6 +89,8 @@ class Recogniser:
         grey_lower: float = 0.3,
         jieba_min_freq: int = 10,
     ) -> None:
+        """``wish_threshold``: confidence from which a member's message is acknowledged;
+        ``grey_lower``: from which it goes to staff for triage (the band below is ignored)."""
         from nlp.settings import _default_cache_dir
 
         self.rules = rules
@@ -86,11 +124,17 @@ class Recogniser:
         self._lens = {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lens.items()}
         rules = self.rules
         self._regexes: tuple[_Regex, ...] = (
-            *((p.regex.search, p.weight, f"pattern:{p.name}") for p in rules.patterns.values()),
-            *((p.regex.search, -p.weight, f"negative:{p.name}") for p in rules.negatives.values()),
+            *(
+                (fast_search(p.regex), p.weight, f"pattern:{p.name}")
+                for p in rules.patterns.values()
+            ),
+            *(
+                (fast_search(p.regex), -p.weight, f"negative:{p.name}")
+                for p in rules.negatives.values()
+            ),
         )
         self._offer_regexes: tuple[_Regex, ...] = tuple(
-            (p.regex.search, p.weight, f"offer_pattern:{p.name}")
+            (fast_search(p.regex), p.weight, f"offer_pattern:{p.name}")
             for p in rules.offer_patterns.values()
         )
 
@@ -120,8 +164,45 @@ class Recogniser:
         return _default_recogniser()
 
     # ----- classification -----------------------------------------------------------------
-    def classify(self, text: str) -> Classification:
-        folded = fold(text).strip()
+    def classify(self, text: str, context: Context | None = None) -> Classification:
+        """``context`` says who speaks and what the room said before; none = a member, alone."""
+        ctx = context or _ALONE
+        shape = read_shape(fold(text).strip(), ctx, self.rules.context)
+        s = self._score(shape.body)
+        outcome, why = self._decide(s.confidence, shape, ctx)
+        return Classification(
+            is_wish=outcome == "ack",
+            kind=_OFFER if s.is_offer else _NEED,
+            category=self._category(s.cats, s.is_offer),
+            confidence=round(s.confidence, 4),
+            keywords=s.keywords,
+            rules=(*s.fired, *why),
+            needs_confirmation=outcome == "triage",
+            tokens=s.tokens,
+            outcome=outcome,
+        )
+
+    def _decide(
+        self, confidence: float, shape: Shape, ctx: Context
+    ) -> tuple[Outcome, tuple[str, ...]]:
+        if shape.tagged:  # an explicit #心愿, from anyone, is a wish if it says something
+            return ("ack", ("context:wish_tag",)) if shape.body else ("ignore", ("context:empty",))
+        if ctx.from_staff:  # staff answer, announce and report; they tag what they relay
+            return "ignore", ("context:staff",)
+        structural = shape.structural
+        if structural is not None:
+            return "ignore", (structural,)
+        if shape.to_bot and not shape.smalltalk and confidence >= self.grey_lower:
+            return "ack", ("context:to_bot",)  # asked the bot by name: the member wants an answer
+        if confidence >= self.wish_threshold:
+            if shape.after_staff_reply:  # likely a reaction to the answer: staff will see it
+                return "triage", ("context:after_staff_reply",)
+            return "ack", ()
+        if confidence >= self.grey_lower:
+            return "triage", ()
+        return "ignore", ()
+
+    def _score(self, folded: str) -> _Score:
         # No HMM: phrases are matched as substrings, so new-word discovery buys nothing here
         # and costs a third of the time (and splits unknown names, which keeps them private).
         tokens = self.tokenizer.lcut(folded, HMM=False)
@@ -157,10 +238,12 @@ class Recogniser:
 
         fired: list[str] = []
         pattern_score = 0.0
+        asked = trigger > 0  # any cue that the author asks, complains or offers
         for search, w, label in self._regexes:
             if search(folded):
                 fired.append(label)
                 pattern_score += w
+                asked = asked or w > 0
         for search, w, label in self._offer_regexes:
             if search(folded):
                 fired.append(label)
@@ -171,22 +254,15 @@ class Recogniser:
         best = max((v for c, v in cats.items() if c != _VOLUNTEER), default=0.0)
         score = sc["bias"] + min(trigger, 4.0) + pattern_score
         topic = max(best, cats.get(_VOLUNTEER, 0.0) if is_offer else 0.0)
-        score += min(topic, sc["topic_cap"]) * sc["topic_factor"]
+        # Topic words with no ask, no grievance and no offer are how people chat about their
+        # lives ("婆媳问题千古难题"): they weigh less than the same words in a request.
+        factor = sc["topic_factor"] if asked or offer > 0 else sc["topic_alone_factor"]
+        score += min(topic, sc["topic_cap"]) * factor
         if is_offer:
             score += min(offer, 4.0)
         confidence = 1.0 / (1.0 + math.exp(-score))
 
-        is_wish = confidence >= self.wish_threshold
-        return Classification(
-            is_wish=is_wish,
-            kind=_OFFER if is_offer else _NEED,
-            category=self._category(cats, is_offer),
-            confidence=round(confidence, 4),
-            keywords=tuple(keywords),
-            rules=tuple(fired),
-            needs_confirmation=not is_wish and confidence >= self.grey_lower,
-            tokens=tuple(tokens),
-        )
+        return _Score(confidence, is_offer, cats, tuple(keywords), tuple(fired), tuple(tokens))
 
     @staticmethod
     def _category(cats: dict[str, float], is_offer: bool) -> Category:

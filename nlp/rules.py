@@ -8,7 +8,9 @@ A rules file is YAML with these top-level keys, all optional in an override file
 ``negatives``  [{name, regex, weight}]  notices, thanks, replies, news (subtracted)
 ``offer_patterns`` [{name, regex, weight}]  regex cues that the author offers (added to offers)
 ``categories`` {category code: {keyword: weight}}
-``scoring``    {bias, topic_factor, topic_cap, offer_threshold}
+``scoring``    {bias, topic_factor, topic_alone_factor, topic_cap, offer_threshold}
+``context``    {signal: regex}  the message's shape and its place in the conversation, read by
+               nlp/context.py; the signal names are fixed (``CONTEXT_SIGNALS``)
 
 Phrases of one character match whole jieba tokens only (想 must not fire inside 理想); longer
 phrases match as substrings, so they work whatever the segmentation.
@@ -37,8 +39,23 @@ _TOP_KEYS = (
     "offer_patterns",
     "categories",
     "scoring",
+    "context",
 )
-_SCORING_KEYS = {"bias", "topic_factor", "topic_cap", "offer_threshold"}
+_SCORING_KEYS = {"bias", "topic_factor", "topic_alone_factor", "topic_cap", "offer_threshold"}
+# What each context signal recognises (see nlp/context.py for how they are used).
+CONTEXT_SIGNALS = {
+    "mention": "leading @mentions, stripped before scoring",
+    "wish_tag": "the explicit #心愿 tag (after the mentions)",
+    "chain": "a #接龙 sign-up chain",
+    "forward": "forwarded posts, links, posters, mini-program cards, QR codes",
+    "quote": "a quoted message of a WeChat reply, stripped before scoring",
+    "placeholder": "stickers, pictures and red packets as text, stripped before scoring",
+    "smalltalk": "greetings, thanks and small talk addressed to the bot",
+    "question": "a question (a follow-up on a notice is always one)",
+    "staff_reply": "a staff message answering a member (the next member line is a reply)",
+    "notice": "a staff message that announces an event or a service",
+    "detail_question": "a member's question about the details of an announced event",
+}
 
 
 class RulesError(ValueError):
@@ -68,6 +85,7 @@ class Rules:
     offer_patterns: dict[str, Pattern] = field(default_factory=dict)
     categories: dict[Category, dict[str, float]] = field(default_factory=dict)
     scoring: dict[str, float] = field(default_factory=dict)
+    context: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
     def merge(self, other: Rules) -> Rules:
         """Entries of ``other`` add to or replace ours; a weight of 0 removes a phrase."""
@@ -87,6 +105,7 @@ class Rules:
             offer_patterns={**self.offer_patterns, **other.offer_patterns},
             categories=cats,
             scoring={**self.scoring, **other.scoring},
+            context={**self.context, **other.context},
         )
 
 
@@ -167,12 +186,25 @@ class _Parser:
             for extra in fields.keys() - {"name", "regex", "weight"}:
                 raise self.fail(item, f"{what} 的一项有未知字段 {extra}")
             name = self.string(fields["name"], "name")
-            source = self.string(fields["regex"], f"{what}.{name}.regex")
-            try:
-                regex = re.compile(source)
-            except re.error as exc:
-                raise self.fail(fields["regex"], f"{name} 的正则表达式无效（{exc}）") from exc
+            regex = self.regex(fields["regex"], f"{what}.{name}")
             out[name] = Pattern(name, regex, self.weight(fields["weight"], f"{what}.{name}"))
+        return out
+
+    def regex(self, node: yaml.Node, what: str) -> re.Pattern[str]:
+        source = self.string(node, what)
+        try:
+            return re.compile(source)
+        except re.error as exc:
+            raise self.fail(node, f"{what} 的正则表达式无效（{exc}）") from exc
+
+    def signals(self, node: yaml.Node) -> dict[str, re.Pattern[str]]:
+        out: dict[str, re.Pattern[str]] = {}
+        for key, value in self.mapping(node, "context"):
+            name = self.string(key, "context 里的信号名")
+            if name not in CONTEXT_SIGNALS:
+                known = "、".join(CONTEXT_SIGNALS)
+                raise self.fail(key, f"context 里未知的信号“{name}”，可用的有：{known}")
+            out[name] = self.regex(value, f"context.{name}")
         return out
 
     def rules(self, root: yaml.Node) -> Rules:
@@ -197,6 +229,8 @@ class _Parser:
                 for unknown in scoring.keys() - _SCORING_KEYS:
                     raise self.fail(value, f"scoring 里未知的参数 {unknown}")
                 rules.scoring = scoring
+            elif key == "context":
+                rules.context = self.signals(value)
             else:
                 raise self.fail(key_node, f"未知的顶层键“{key}”，可用的有：{'、'.join(_TOP_KEYS)}")
         return rules
