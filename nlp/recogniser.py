@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from models.enums import Category, WishKind
 from nlp.context import Context, Shape, read_shape
-from nlp.fastre import fast_search
 from nlp.rules import DEFAULT_RULES, DEFAULT_USERDICT, Rules, load_rules
 from nlp.rules import rules_from_mapping as _rules_from_mapping
 from nlp.text import fold
@@ -124,17 +123,11 @@ class Recogniser:
         self._lens = {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lens.items()}
         rules = self.rules
         self._regexes: tuple[_Regex, ...] = (
-            *(
-                (fast_search(p.regex), p.weight, f"pattern:{p.name}")
-                for p in rules.patterns.values()
-            ),
-            *(
-                (fast_search(p.regex), -p.weight, f"negative:{p.name}")
-                for p in rules.negatives.values()
-            ),
+            *((p.regex.search, p.weight, f"pattern:{p.name}") for p in rules.patterns.values()),
+            *((p.regex.search, -p.weight, f"negative:{p.name}") for p in rules.negatives.values()),
         )
         self._offer_regexes: tuple[_Regex, ...] = tuple(
-            (fast_search(p.regex), p.weight, f"offer_pattern:{p.name}")
+            (p.regex.search, p.weight, f"offer_pattern:{p.name}")
             for p in rules.offer_patterns.values()
         )
 
