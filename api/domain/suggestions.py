@@ -22,9 +22,10 @@ from api.domain.suggestion_scoring import (
     PastUse,
     Suggestion,
     WishFacts,
-    cached_terms,
+    library_words,
     rank,
     serves,
+    words,
 )
 from models import Match, Office, Resource, Wish
 from models.enums import OPEN_STATUSES, Category, Role, WishStatus
@@ -60,6 +61,7 @@ def suggest_resources(
         text=wish.text,
         category=Category(wish.category),
         office_path=office_path(session, wish.office_id),
+        words=words(tokenizer, wish.text),
     )
     candidates = _candidates(session, wish, facts.office_path)
     serving = [c.resource_id for c in candidates if serves(facts.office_path, c.office_path)]
@@ -68,7 +70,7 @@ def suggest_resources(
         wish=facts,
         candidates=candidates,
         history=history,
-        terms_of=lambda text: cached_terms(tok, text),
+        library_terms=lambda text: library_words(tok, text),
         limit=limit,
     )
     logger.debug(

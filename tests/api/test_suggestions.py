@@ -21,9 +21,10 @@ from api.domain.suggestion_scoring import (
     Candidate,
     PastUse,
     WishFacts,
-    cached_terms,
+    library_words,
     meaningful,
     rank,
+    words,
 )
 from api.domain.suggestions import Suggestion, suggest_resources
 from models import Match, Office, Resource, Wish
@@ -171,6 +172,40 @@ def test_keywords_break_ties(world: World, text: str, shared: str) -> None:
     assert got[0].score > got[1].score
     keywords = next(r for r in got[0].reasons if r.startswith("keywords:"))
     assert shared in keywords
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [("想给孩子借些绘本看看", "绘本"), ("送完单想找个地方热饭", "热饭")],
+)
+def test_a_word_missing_from_the_dictionary_still_matches(
+    world: World, text: str, word: str
+) -> None:
+    """jieba cuts an unknown word into single characters; neighbouring ones are rejoined."""
+    first = world.resource("亲子手工课", Category.family, office_id=world.community.id)
+    fitting = world.resource(
+        "暖心驿站", Category.family, office_id=world.community.id, description="绘本借阅、热饭歇脚"
+    )
+    got = world.suggest(world.wish(text, Category.family))
+    assert [s.resource_id for s in got] == [fitting.id, first.id]
+    assert f"keywords:{word}" in got[0].reasons
+
+
+@pytest.mark.parametrize("text", ["想办个居住证，不知道去哪儿办", "刚搬过来，居住证和社保该怎么弄"])
+def test_a_wish_filed_under_other_is_led_by_its_words(world: World, text: str) -> None:
+    """ "other" is where unplaced wishes land: sharing it must not outweigh a shared word."""
+    world.resource("法律援助", Category.other)
+    desk = world.resource("证件帮办", Category.career, description="居住证、社保业务指引")
+    got = world.suggest(world.wish(text, Category.other))
+    assert got[0].resource_id == desk.id
+
+
+def test_ties_go_to_the_nearest_office(world: World) -> None:
+    world.resource("全市两癌筛查", Category.health)
+    near = world.resource("社区两癌筛查", Category.health, office_id=world.community.id)
+    got = world.suggest(world.wish("想做个妇科检查", Category.health))
+    assert got[0].resource_id == near.id
+    assert got[0].score == got[1].score
 
 
 # ---- service area, availability -------------------------------------------------------------
@@ -344,7 +379,8 @@ def test_rank_on_plain_rows(tokenizer: jieba.Tokenizer) -> None:
         }
         return Candidate(resource_id=rid, office_path=path, **{**base, **kw})
 
-    wish = WishFacts(text="被拖欠工资", category=Category.legal, office_path="/1/2/3/")
+    text = "被拖欠工资"
+    wish = WishFacts(text, Category.legal, "/1/2/3/", words(tokenizer, text))
     rows = [
         candidate(1, "/1/2/3/4/"),  # a sub-office: not offered
         candidate(2, "/1/9/"),  # another district: not offered
@@ -357,7 +393,7 @@ def test_rank_on_plain_rows(tokenizer: jieba.Tokenizer) -> None:
         wish=wish,
         candidates=rows,
         history=history,
-        terms_of=lambda text: cached_terms(tokenizer, text),
+        library_terms=lambda text: library_words(tokenizer, text),
     )
     assert [s.resource_id for s in got] == [3, 4, 5]
     assert got[0].reasons == ("category", "keywords:工资")
