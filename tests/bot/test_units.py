@@ -12,12 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
-from bot import texts
 from bot.client import ApiAuthError, ApiRejected, ApiUnavailable, BotApiClient
 from bot.handlers import Bridge, Incoming, Outcome
 from bot.sender import QuietHours, Sender, TokenBucket, in_quiet_hours, split_text
 from bot.settings import BotSettings
 from bot.spool import Spool
+from models.wording import members
 
 ROOM = "r1@chatroom"
 
@@ -111,7 +111,7 @@ async def test_chatter_and_disabled_groups_are_ignored(parts: Any, tmp_path: Pat
 async def test_grey_zone_needs_the_same_member_to_confirm(parts: Any) -> None:
     bridge, api, transport, _ = parts
     assert await bridge.handle(msg(GREY, "g1")) is Outcome.asked
-    assert transport.sent[-1][1] == texts.GREY_QUESTION
+    assert transport.sent[-1][1] == members.GREY_QUESTION
     assert await bridge.handle(msg("是", "g2", talker="u2")) is Outcome.chatter
     assert await bridge.handle(msg("是", "g3")) is Outcome.spooled
     await bridge.drain()
@@ -161,7 +161,7 @@ async def test_api_down_holds_then_replays_in_order(parts: Any, tmp_path: Path) 
     for i in range(1, 4):
         await bridge.handle(msg(f"{WISH}{i}", f"w{i}"))
         assert not await bridge.drain()
-    assert [t for _, t, _ in transport.sent[1:]] == [texts.WISH_HELD] * 3
+    assert [t for _, t, _ in transport.sent[1:]] == [members.WISH_HELD] * 3
     # A restart while the API is down: a new bridge on the same file finds everything.
     spool.close()
     again = Spool(tmp_path / "spool.db")
