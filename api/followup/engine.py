@@ -66,8 +66,7 @@ def make_calendar(settings: SchedulerSettings) -> WorkCalendar:
         extra_workdays=settings.extra_workdays,
         work_start=settings.work_start,
         work_end=settings.work_end,
-        quiet_start=settings.quiet_start,
-        quiet_end=settings.quiet_end,
+        quiet=settings.quiet_hours,
     )
 
 
