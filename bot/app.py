@@ -24,7 +24,7 @@ from typing import Any
 from bot.client import ApiAuthError, ApiRejected, ApiUnavailable, BotApiClient
 from bot.compat import make_options, patch_wechaty
 from bot.handlers import Bridge, Incoming
-from bot.sender import QuietHours, Sender
+from bot.sender import SendDeferred, Sender
 from bot.settings import BotSettings
 from bot.spool import Spool
 from nlp.recogniser import Recogniser
@@ -77,7 +77,7 @@ class BotApp:
             rate_per_minute=settings.rate_per_minute,
             burst=settings.rate_burst,
             delay_range=(settings.delay_min_seconds, settings.delay_max_seconds),
-            quiet=(settings.quiet_start, settings.quiet_end),
+            quiet=settings.quiet_hours,
             max_length=settings.max_message_length,
         )
         self.bridge = Bridge(
@@ -332,7 +332,7 @@ class BotApp:
                     sent_id = await self.sender.to_contact(
                         item["target_id"], item["text"], urgent=bool(item.get("urgent"))
                     )
-            except QuietHours:
+            except SendDeferred:
                 return  # the lease runs out and the API offers it again after quiet hours
             except Exception as exc:
                 logger.warning("outbox %s: send failed: %r", outbox_id, exc)

@@ -2,8 +2,9 @@
 
 - a token bucket per account (``rate_per_minute`` sustained, ``rate_burst`` back to back);
 - a small random pause before each message;
-- quiet hours (Asia/Shanghai) during which only urgent messages go out (replies to a member who
-  just wrote are urgent by nature; outbox reminders and digests are not);
+- quiet hours (models.quiet, the one setting office.quiet_hours shared with the follow-up engine)
+  during which only urgent messages go out (replies to a member who just wrote are urgent by
+  nature; outbox reminders and digests are not);
 - long texts split at a safe length, preferring line and sentence ends.
 
 The clock, the sleep and the random source are injectable so tests run instantly.
@@ -16,10 +17,11 @@ import logging
 import random
 import time as _time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, time
+from datetime import datetime
 from typing import Protocol
 
 from models.clock import SHANGHAI
+from models.quiet import NO_QUIET_HOURS, QuietHours
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +38,12 @@ class Transport(Protocol):
     async def send_contact(self, contact_id: str, text: str) -> str | None: ...
 
 
-class QuietHours(Exception):
-    """A non-urgent message was offered during quiet hours."""
+class SendDeferred(Exception):
+    """A non-urgent message was offered during quiet hours; it may go out from `until` on."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"quiet hours until {until:%H:%M}")
+        self.until = until
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -54,15 +60,6 @@ def split_text(text: str, limit: int) -> list[str]:
     if text:
         chunks.append(text)
     return chunks
-
-
-def in_quiet_hours(now: datetime, start: time | None, end: time | None) -> bool:
-    if start is None or end is None or start == end:
-        return False
-    local = now.astimezone(SHANGHAI).time()
-    if start < end:
-        return start <= local < end
-    return local >= start or local < end  # spans midnight, e.g. 22:00–07:30
 
 
 class TokenBucket:
@@ -92,7 +89,7 @@ class Sender:
         rate_per_minute: float = 30.0,
         burst: int = 10,
         delay_range: tuple[float, float] = (0.0, 0.0),
-        quiet: tuple[time | None, time | None] = (None, None),
+        quiet: QuietHours = NO_QUIET_HOURS,
         max_length: int = 500,
         clock: Callable[[], float] = _time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(SHANGHAI),
@@ -112,7 +109,7 @@ class Sender:
         self.sent_count = 0
 
     def quiet_now(self) -> bool:
-        return in_quiet_hours(self.now(), *self.quiet)
+        return self.quiet.is_quiet(self.now())
 
     async def _pace(self) -> None:
         wait = self.bucket.delay()
@@ -144,8 +141,10 @@ class Sender:
         mention_ids: Sequence[str],
         urgent: bool,
     ) -> str | None:
-        if not urgent and self.quiet_now():
-            raise QuietHours()
+        if not urgent:
+            now = self.now()
+            if self.quiet.is_quiet(now):
+                raise SendDeferred(self.quiet.next_end(now))
         first: str | None = None
         async with self._lock:
             for index, chunk in enumerate(split_text(text, self.max_length)):

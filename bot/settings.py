@@ -2,18 +2,20 @@
 
 The puppet service endpoint and token also honour the variables every Wechaty user knows,
 WECHATY_PUPPET_SERVICE_ENDPOINT and WECHATY_PUPPET_SERVICE_TOKEN. Tokens come only from the
-environment (or constructor arguments), never from config.yaml.
+environment (or constructor arguments), never from config.yaml. The quiet hours are the shared
+``office.quiet_hours`` (env WISHPOOL_OFFICE__QUIET_HOURS), the same for the follow-up engine.
 """
 
 from __future__ import annotations
 
-from datetime import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
 from pydantic import AliasChoices, Field
 
-from models.config import SectionSettings
+from models.config import QuietHoursSetting, SectionSettings
+from models.quiet import DEFAULT_QUIET_HOURS
 
 
 def _alias(field: str, wechaty_env: str) -> AliasChoices:
@@ -24,6 +26,12 @@ def _alias(field: str, wechaty_env: str) -> AliasChoices:
 class BotSettings(SectionSettings):
     yaml_section: ClassVar[str] = "bot"
     secret_fields: ClassVar[frozenset[str]] = frozenset({"puppet_token", "api_token"})
+    # One value with the follow-up engine's: the shared `office` section.
+    office_fields: ClassVar[frozenset[str]] = frozenset({"quiet_hours"})
+    moved_fields: ClassVar[Mapping[str, str]] = {
+        "quiet_start": "office.quiet_hours",
+        "quiet_end": "office.quiet_hours",
+    }
 
     puppet_endpoint: str = Field(
         default="",
@@ -52,10 +60,10 @@ class BotSettings(SectionSettings):
     rate_burst: int = Field(default=10, ge=1, description="Messages sent back to back at most")
     delay_min_seconds: float = Field(default=0.2, ge=0)
     delay_max_seconds: float = Field(default=1.0, ge=0)
-    quiet_start: time | None = Field(
-        default=time(21, 0), description="Non-urgent outbox messages wait from here …"
+    quiet_hours: QuietHoursSetting = Field(
+        default=DEFAULT_QUIET_HOURS,
+        description="Non-urgent outbox messages wait then: config.yaml office.quiet_hours",
     )
-    quiet_end: time | None = Field(default=time(8, 0), description="… until here (Shanghai)")
     max_message_length: int = Field(default=500, ge=50, description="Longer texts are split")
 
     # Behaviour.

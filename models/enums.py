@@ -1,11 +1,26 @@
-"""Fixed vocabularies of the ledger, each with the Chinese label members and staff read."""
+"""The one vocabulary of the ledger: every fixed code and the Chinese label people read for it.
+
+A label is defined here and nowhere else. The admin page fetches them (GET /api/v1/labels), the
+Excel export and the chat wording use ``.label``; so a federation office sees the same word for
+the same thing everywhere (对接资源, 圆梦, 提供 …). Codes are stored and never change; labels may.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 
-class Category(StrEnum):
+class Labelled(StrEnum):
+    """A code with the Chinese label members and staff read for it."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS[type(self)][self]
+
+
+class Category(Labelled):
     legal = "legal"
     career = "career"
     family = "family"
@@ -16,10 +31,6 @@ class Category(StrEnum):
     volunteer = "volunteer"
     organization = "organization"
     other = "other"
-
-    @property
-    def label(self) -> str:
-        return CATEGORY_LABELS[self]
 
     @classmethod
     def from_label(cls, text: str) -> Category | None:
@@ -60,22 +71,22 @@ CATEGORY_SHORT: dict[Category, tuple[str, ...]] = {
 }
 
 
-class WishKind(StrEnum):
+class WishKind(Labelled):
     need = "need"
     offer = "offer"
 
 
-class WishStatus(StrEnum):
+# "提供", not "供给": an office says a company 提供 a service; 供给 is economists' language.
+KIND_LABELS: dict[WishKind, str] = {WishKind.need: "需求", WishKind.offer: "提供"}
+
+
+class WishStatus(Labelled):
     new = "new"
     claimed = "claimed"
     matched = "matched"
     in_service = "in_service"
     fulfilled = "fulfilled"
     closed = "closed"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
 
 
 STATUS_LABELS: dict[WishStatus, str] = {
@@ -90,15 +101,34 @@ STATUS_LABELS: dict[WishStatus, str] = {
 OPEN_STATUSES = (WishStatus.new, WishStatus.claimed, WishStatus.matched, WishStatus.in_service)
 
 
-class CloseReason(StrEnum):
+class Action(Labelled):
+    """What staff do to a wish; api/domain/workflow.py says from which status to which."""
+
+    claim = "claim"
+    match = "match"
+    start = "start"
+    fulfil = "fulfil"
+    close = "close"
+    reopen = "reopen"
+
+
+# The words of the closed loop (资源匹配 → 服务落地 → 圆梦) as offices say them: a wish is
+# 对接 to a resource (the status is 已对接) and its fulfilment is 圆梦 (the status is 已圆梦).
+ACTION_LABELS: dict[Action, str] = {
+    Action.claim: "认领",
+    Action.match: "对接资源",
+    Action.start: "开始服务",
+    Action.fulfil: "圆梦",
+    Action.close: "关闭",
+    Action.reopen: "重新打开",
+}
+
+
+class CloseReason(Labelled):
     duplicate = "duplicate"
     withdrawn = "withdrawn"
     invalid = "invalid"
     cannot_help = "cannot_help"
-
-    @property
-    def label(self) -> str:
-        return CLOSE_REASON_LABELS[self]
 
     @classmethod
     def from_label(cls, text: str) -> CloseReason | None:
@@ -120,30 +150,50 @@ CLOSE_REASON_LABELS: dict[CloseReason, str] = {
 
 
 class Role(StrEnum):
+    """The role of an API token (the bot's token included)."""
+
     admin = "admin"
     staff = "staff"
     bot = "bot"
 
 
-class StaffRole(StrEnum):
+class StaffRole(Labelled):
     admin = "admin"
     staff = "staff"
 
 
-class OfficeLevel(StrEnum):
+STAFF_ROLE_LABELS: dict[StaffRole, str] = {StaffRole.admin: "管理员", StaffRole.staff: "工作人员"}
+
+
+class OfficeLevel(Labelled):
     city = "city"
     district = "district"
     street = "street"
     community = "community"
 
 
-class OrganisationKind(StrEnum):
-    new_economic = "new_economic"  # 新经济组织
-    new_social = "new_social"  # 新社会组织
-    new_employment = "new_employment"  # 新就业群体
+OFFICE_LEVEL_LABELS: dict[OfficeLevel, str] = {
+    OfficeLevel.city: "市",
+    OfficeLevel.district: "区",
+    OfficeLevel.street: "街道",
+    OfficeLevel.community: "社区",
+}
 
 
-class EventKind(StrEnum):
+class OrganisationKind(Labelled):
+    new_economic = "new_economic"
+    new_social = "new_social"
+    new_employment = "new_employment"
+
+
+ORG_KIND_LABELS: dict[OrganisationKind, str] = {
+    OrganisationKind.new_economic: "新经济组织",
+    OrganisationKind.new_social: "新社会组织",
+    OrganisationKind.new_employment: "新就业群体",
+}
+
+
+class EventKind(Labelled):
     created = "created"
     transition = "transition"
     note = "note"
@@ -151,6 +201,17 @@ class EventKind(StrEnum):
     category_changed = "category_changed"
     reminded = "reminded"
     escalated = "escalated"
+
+
+EVENT_LABELS: dict[EventKind, str] = {
+    EventKind.created: "登记",
+    EventKind.transition: "状态变更",
+    EventKind.note: "备注",
+    EventKind.matched: "对接资源",
+    EventKind.category_changed: "修改类别",
+    EventKind.reminded: "提醒",
+    EventKind.escalated: "上报",
+}
 
 
 class OutboxStatus(StrEnum):
@@ -162,3 +223,34 @@ class OutboxStatus(StrEnum):
 class OutboxTarget(StrEnum):
     room = "room"
     contact = "contact"
+
+
+_LABELS: dict[type[Labelled], Mapping[Any, str]] = {
+    Category: CATEGORY_LABELS,
+    WishKind: KIND_LABELS,
+    WishStatus: STATUS_LABELS,
+    Action: ACTION_LABELS,
+    CloseReason: CLOSE_REASON_LABELS,
+    StaffRole: STAFF_ROLE_LABELS,
+    OfficeLevel: OFFICE_LEVEL_LABELS,
+    OrganisationKind: ORG_KIND_LABELS,
+    EventKind: EVENT_LABELS,
+}
+
+# The vocabulary as GET /api/v1/labels serves it: {name: the enum}, in the page's words.
+VOCABULARY: dict[str, type[Labelled]] = {
+    "status": WishStatus,
+    "category": Category,
+    "kind": WishKind,
+    "action": Action,
+    "close_reason": CloseReason,
+    "event": EventKind,
+    "office_level": OfficeLevel,
+    "org_kind": OrganisationKind,
+    "role": StaffRole,
+}
+
+
+def vocabulary() -> dict[str, dict[str, str]]:
+    """Every labelled code: {"status": {"new": "已登记", …}, "category": {…}, …}, in enum order."""
+    return {name: {m.value: m.label for m in enum} for name, enum in VOCABULARY.items()}

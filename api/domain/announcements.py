@@ -1,4 +1,7 @@
-"""Texts the ledger queues for groups. They never carry members' personal data."""
+"""The 圆梦 announcement the ledger queues for a wish's group (wording: models.wording.members).
+
+It never carries members' personal data: the summary staff typed is masked before it is worded.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +9,21 @@ from sqlmodel import Session, select
 
 from api.domain.outbox import enqueue_message
 from models import Fulfilment, Group, Match, Resource, Wish
-from models.enums import Category, OutboxTarget
+from models.enums import OutboxTarget
 from models.outbox import OutboxCreate
-
-SUMMARY_LIMIT = 60
+from models.wording.members import fulfilment_announcement
 
 
 def fulfilment_text(*, wish: Wish, fulfilment: Fulfilment, providers: list[str]) -> str:
     from nlp import mask  # masks phone and ID numbers staff may have typed into the summary
 
-    parts = [f"🎉 圆梦啦！心愿 #{wish.seq}（{Category(wish.category).label}）已经实现。"]
-    summary = mask(fulfilment.summary.strip())
-    if summary:
-        if len(summary) > SUMMARY_LIMIT:
-            summary = summary[:SUMMARY_LIMIT] + "…"
-        parts.append(f"服务内容：{summary}。")
-    if fulfilment.beneficiaries:
-        parts.append(f"受益 {fulfilment.beneficiaries} 人。")
-    if providers:
-        parts.append(f"感谢{'、'.join(providers)}的支持！")
-    parts.append("有需要请随时在群里说出您的心愿。")
-    return "".join(parts)
+    return fulfilment_announcement(
+        seq=wish.seq,
+        category=wish.category,
+        summary=mask(fulfilment.summary.strip()),
+        beneficiaries=fulfilment.beneficiaries,
+        providers=providers,
+    )
 
 
 def queue_fulfilment_announcement(*, session: Session, wish: Wish, fulfilment: Fulfilment) -> None:

@@ -1,7 +1,8 @@
 """The three lists as one Excel workbook: 心愿台账, 暖新资源库, 暖心满溢录.
 
-Times are Asia/Shanghai wall time; categories and statuses are their Chinese labels. Phone and ID
-numbers members typed into wish texts are masked; submitter names only go to administrators.
+Times are Asia/Shanghai wall time; codes (category, kind, status, close reason) are shown as their
+labels from models.enums, the one vocabulary. Phone and ID numbers members typed into wish texts
+are masked; submitter names only go to administrators.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ logger = logging.getLogger(__name__)
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _ID_CARD = re.compile(r"(?<![0-9Xx])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9Xx])")
-KIND_LABELS = {WishKind.need: "需求", WishKind.offer: "供给"}
 
 
 def _fallback_mask(text: str) -> str:
@@ -118,7 +118,7 @@ def wish_rows(
             offices.get(w.office_id, ""),
             groups.get(w.group_id or 0, ""),
             Category(w.category).label,
-            KIND_LABELS[WishKind(w.kind)],
+            WishKind(w.kind).label,
             WishStatus(w.status).label,
             mask(w.text),
             orgs.get(w.organisation_id or 0, ""),

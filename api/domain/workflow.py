@@ -2,36 +2,13 @@
 
 new (已登记) → claimed (已认领) → matched (已对接) → in_service (服务中) → fulfilled (已圆梦);
 any open status → closed (已关闭, with a reason); closed → new (reopen).
+The Action codes and every label live in models.enums; the refusal's wording in models.wording.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from models.enums import OPEN_STATUSES, WishStatus
-
-
-class Action(StrEnum):
-    claim = "claim"
-    match = "match"
-    start = "start"
-    fulfil = "fulfil"
-    close = "close"
-    reopen = "reopen"
-
-    @property
-    def label(self) -> str:
-        return ACTION_LABELS[self]
-
-
-ACTION_LABELS = {
-    Action.claim: "认领",
-    Action.match: "匹配资源",
-    Action.start: "开始服务",
-    Action.fulfil: "完成",
-    Action.close: "关闭",
-    Action.reopen: "重新打开",
-}
+from models.enums import OPEN_STATUSES, Action, WishStatus
+from models.wording.staff import transition_refused
 
 # action → (statuses it may start from, status it leads to)
 TRANSITIONS: dict[Action, tuple[tuple[WishStatus, ...], WishStatus]] = {
@@ -64,5 +41,5 @@ def target_of(action: Action, status: WishStatus) -> WishStatus | None:
 
 
 def refusal_message(action: Action, status: WishStatus) -> str:
-    allowed = "、".join(a.label for a in allowed_actions(status)) or "无（已是最终状态）"
-    return f"心愿当前状态为「{status.label}」，不能{action.label}。当前可以进行的操作：{allowed}"
+    """Why `action` is refused from `status`, naming what is allowed (wording: models.wording)."""
+    return transition_refused(action, status, allowed_actions(status))

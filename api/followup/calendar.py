@@ -16,6 +16,7 @@ from functools import lru_cache
 import chinese_calendar
 
 from models.clock import SHANGHAI, to_local
+from models.quiet import DEFAULT_QUIET_HOURS, QuietHours
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +31,13 @@ class WorkCalendar:
         extra_workdays: Iterable[date] = (),
         work_start: time = time(9, 0),
         work_end: time = time(17, 30),
-        quiet_start: time = time(21, 0),
-        quiet_end: time = time(8, 0),
+        quiet: QuietHours = DEFAULT_QUIET_HOURS,
     ) -> None:
         self.holidays = frozenset(holidays)
         self.extra_workdays = frozenset(extra_workdays)
         self.work_start = work_start
         self.work_end = work_end
-        self.quiet_start = quiet_start
-        self.quiet_end = quiet_end
+        self.quiet = quiet
         self._warned_years: set[int] = set()
         # Per-instance cache: the configured holidays are part of the answer.
         self.is_working_day = lru_cache(maxsize=8192)(self._is_working_day)
@@ -138,13 +137,7 @@ class WorkCalendar:
 
     def is_quiet(self, now: datetime) -> bool:
         """Quiet hours or a non-working day: only urgent messages are produced then."""
-        local = to_local(now)
-        if not self.is_working_day(local.date()):
-            return True
-        clock = local.time()
-        if self.quiet_start <= self.quiet_end:
-            return self.quiet_start <= clock < self.quiet_end
-        return clock >= self.quiet_start or clock < self.quiet_end
+        return not self.is_working_day(to_local(now).date()) or self.quiet.is_quiet(now)
 
 
 def local_midnight(day: date) -> datetime:

@@ -15,13 +15,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from api.domain.outbox import enqueue_message
-from api.followup import texts
 from api.followup.calendar import local_midnight
 from api.followup.rules import Directory, DueItem, chunks
 from models import Fulfilment, Group, Match, Office, Outbox, Resource, Wish
 from models.clock import SHANGHAI, to_local
 from models.enums import OPEN_STATUSES, OutboxTarget, WishStatus
 from models.outbox import OutboxCreate
+from models.wording import members as for_members
+from models.wording import staff as for_staff
 
 if TYPE_CHECKING:
     from api.followup.engine import FollowUpEngine, RunReport
@@ -86,7 +87,7 @@ def _post_to_groups(
 
 def digest_stats(
     session: Session, office: Office, start: datetime, now: datetime, *, overdue: int
-) -> texts.DigestStats:
+) -> for_staff.DigestStats:
     """Counts for an office and everything under it, over [start, now)."""
 
     def count(*where: sa.ColumnElement[bool]) -> int:
@@ -107,7 +108,7 @@ def digest_stats(
     ).all()
     waits = [claimed - created for created, claimed in pairs]
     first_response = sum(waits, timedelta(0)) / len(waits) if waits else None
-    return texts.DigestStats(
+    return for_staff.DigestStats(
         new=new,
         overdue=overdue,
         fulfilled=fulfilled,
@@ -144,7 +145,7 @@ def daily_digest(engine: FollowUpEngine, now: datetime, *, write: bool) -> RunRe
                 if directory.offices[item.wish.office_id].path.startswith(office.path)
             )
             stats = digest_stats(session, office, start, now, overdue=under)
-            return texts.digest_text(office_name=office.name, day=today, stats=stats)
+            return for_staff.digest_text(office_name=office.name, day=today, stats=stats)
 
         _post_to_groups(
             session,
@@ -224,18 +225,18 @@ def monthly_text(
             people[wish_id] = int(count or 0)
     entries = []
     for wish_id, seq, category, office_id in rows:
-        ref = texts.wish_ref(seq, category)
+        ref = for_members.wish_ref(seq, category)
         if office_id != office.id:
             ref = directory.offices[office_id].name + ref
         entries.append(
-            texts.MonthlyEntry(
+            for_members.MonthlyEntry(
                 ref=ref,
                 providers=tuple(providers.get(wish_id, [])),
                 beneficiaries=people.get(wish_id, 0),
             )
         )
     local_start = to_local(start)
-    return texts.monthly_text(
+    return for_members.monthly_text(
         office_name=office.name,
         year=local_start.year,
         month=local_start.month,

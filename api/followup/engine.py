@@ -27,7 +27,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from api.domain.outbox import enqueue_message
-from api.followup import texts
 from api.followup.calendar import WorkCalendar
 from api.followup.rules import Candidate, Directory, DueItem, Selector, chunks, counts_by_rule
 from api.followup.settings import SchedulerSettings
@@ -35,6 +34,8 @@ from models import SchedulerRun, Staff, Wish, WishEvent
 from models.clock import to_local, utcnow
 from models.enums import EventKind, OutboxTarget
 from models.outbox import OutboxCreate
+from models.wording import members as for_members
+from models.wording import staff as for_staff
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +66,7 @@ def make_calendar(settings: SchedulerSettings) -> WorkCalendar:
         extra_workdays=settings.extra_workdays,
         work_start=settings.work_start,
         work_end=settings.work_end,
-        quiet_start=settings.quiet_start,
-        quiet_end=settings.quiet_end,
+        quiet=settings.quiet_hours,
     )
 
 
@@ -231,26 +231,26 @@ class FollowUpEngine:
         for staff_id, staff_items in sorted(by_staff.items()):
             member = directory.staff[staff_id]
             lines = [self._line(i, directory, now) for i in _ordered(staff_items)]
-            text = texts.reminder_text(staff_name=member.name, lines=lines, limit=limit)
+            text = for_staff.reminder_text(staff_name=member.name, lines=lines, limit=limit)
             target = self._staff_target(member, directory)
             key = f"followup:remind:{staff_id}:{slot}:{_digest(staff_items)}"
             messages.append(self._message(target, text, "reminder", key, urgent=False))
         for office_id, office_items in sorted(by_office.items()):
             office = directory.offices[office_id]
             lines = [self._line(i, directory, now) for i in _ordered(office_items)]
-            text = texts.escalation_text(office_name=office.name, lines=lines, limit=limit)
+            text = for_staff.escalation_text(office_name=office.name, lines=lines, limit=limit)
             urgent = any(i.urgent for i in office_items)
             for n, target in enumerate(self._escalation_targets(office_id, directory)):
                 key = f"followup:escalate:{office_id}:{n}:{slot}:{_digest(office_items)}"
                 messages.append(self._message(target, text, "escalation", key, urgent=urgent))
         return messages
 
-    def _line(self, item: DueItem, directory: Directory, now: datetime) -> texts.Line:
+    def _line(self, item: DueItem, directory: Directory, now: datetime) -> for_staff.Line:
         wish = item.wish
         office = directory.offices.get(wish.office_id)
         holder = directory.staff.get(wish.assignee_id) if wish.assignee_id is not None else None
-        return texts.Line(
-            ref=texts.wish_ref(wish.seq, wish.category),
+        return for_staff.Line(
+            ref=for_members.wish_ref(wish.seq, wish.category),
             rule=item.rule,
             waited=now - wish.created_at,
             planned=wish.planned_date,
@@ -296,7 +296,7 @@ class FollowUpEngine:
     ) -> None:
         rows: list[dict[str, Any]] = []
         for item, staff in routed:
-            reason = texts.reason(item.rule, item.wish.planned_date)
+            reason = for_staff.reason(item.rule, item.wish.planned_date)
             if staff:
                 names = "、".join(s.name for s in staff)
                 rows.append(_event(item.wish, EventKind.reminded, now, f"提醒 {names}：{reason}"))

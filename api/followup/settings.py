@@ -1,16 +1,20 @@
 """Settings of the follow-up engine (config.yaml section `scheduler`, env WISHPOOL_SCHEDULER__*).
 
-Whether the engine runs inside the API is ApiSettings.run_scheduler; everything else is here.
+Whether the engine runs inside the API is ApiSettings.run_scheduler; everything else is here,
+except the quiet hours: the shared ``office.quiet_hours`` (env WISHPOOL_OFFICE__QUIET_HOURS),
+the same for the bot's sender.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, time
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field, model_validator
 
-from models.config import SectionSettings
+from models.config import QuietHoursSetting, SectionSettings
+from models.quiet import DEFAULT_QUIET_HOURS
 
 Channel = Literal["staff_group", "private"]
 
@@ -44,6 +48,12 @@ class Rules(BaseModel):
 
 class SchedulerSettings(SectionSettings):
     yaml_section: ClassVar[str] = "scheduler"
+    # One value with the bot's sender: the shared `office` section.
+    office_fields: ClassVar[frozenset[str]] = frozenset({"quiet_hours"})
+    moved_fields: ClassVar[Mapping[str, str]] = {
+        "quiet_start": "office.quiet_hours",
+        "quiet_end": "office.quiet_hours",
+    }
 
     database_url: str | None = Field(
         default=None, description="None: use the api section's database_url"
@@ -61,8 +71,9 @@ class SchedulerSettings(SectionSettings):
     # Calendar.
     work_start: time = time(9, 0)
     work_end: time = time(17, 30)
-    quiet_start: time = time(21, 0)
-    quiet_end: time = time(8, 0)
+    quiet_hours: QuietHoursSetting = Field(
+        default=DEFAULT_QUIET_HOURS, description="No ordinary reminders then: office.quiet_hours"
+    )
     holidays: list[date] = Field(default_factory=list)
     extra_workdays: list[date] = Field(default_factory=list)
     # Urgency and message size.
@@ -75,6 +86,17 @@ class SchedulerSettings(SectionSettings):
     runs_keep: int = Field(default=1000, ge=10, description="SchedulerRun rows kept per job")
     # Merged rules per office code: a reminder run asks once per wish, so build each once.
     _rules_cache: dict[str, Rules] = PrivateAttr(default_factory=dict)
+
+    # Read-only views for GET /api/v1/followup/rules (and the admin page's 免打扰 line).
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def quiet_start(self) -> time:
+        return self.quiet_hours.start
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def quiet_end(self) -> time:
+        return self.quiet_hours.end
 
     @model_validator(mode="after")
     def _check_hours(self) -> SchedulerSettings:

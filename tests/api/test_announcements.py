@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from api.domain.announcements import SUMMARY_LIMIT, fulfilment_text
+from api.domain.announcements import fulfilment_text
 from models import Fulfilment, Wish
 from models.enums import Category
+from models.wording.members import SUMMARY_LIMIT
 
 
 def _wish() -> Wish:

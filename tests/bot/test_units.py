@@ -12,12 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
-from bot import texts
 from bot.client import ApiAuthError, ApiRejected, ApiUnavailable, BotApiClient
 from bot.handlers import Bridge, Incoming, Outcome
-from bot.sender import QuietHours, Sender, TokenBucket, in_quiet_hours, split_text
+from bot.sender import SendDeferred, Sender, TokenBucket, split_text
 from bot.settings import BotSettings
 from bot.spool import Spool
+from models.quiet import NO_QUIET_HOURS, QuietHours
+from models.wording import members
 
 ROOM = "r1@chatroom"
 
@@ -111,7 +112,7 @@ async def test_chatter_and_disabled_groups_are_ignored(parts: Any, tmp_path: Pat
 async def test_grey_zone_needs_the_same_member_to_confirm(parts: Any) -> None:
     bridge, api, transport, _ = parts
     assert await bridge.handle(msg(GREY, "g1")) is Outcome.asked
-    assert transport.sent[-1][1] == texts.GREY_QUESTION
+    assert transport.sent[-1][1] == members.GREY_QUESTION
     assert await bridge.handle(msg("是", "g2", talker="u2")) is Outcome.chatter
     assert await bridge.handle(msg("是", "g3")) is Outcome.spooled
     await bridge.drain()
@@ -161,7 +162,7 @@ async def test_api_down_holds_then_replays_in_order(parts: Any, tmp_path: Path) 
     for i in range(1, 4):
         await bridge.handle(msg(f"{WISH}{i}", f"w{i}"))
         assert not await bridge.drain()
-    assert [t for _, t, _ in transport.sent[1:]] == [texts.WISH_HELD] * 3
+    assert [t for _, t, _ in transport.sent[1:]] == [members.WISH_HELD] * 3
     # A restart while the API is down: a new bridge on the same file finds everything.
     spool.close()
     again = Spool(tmp_path / "spool.db")
@@ -205,9 +206,9 @@ def test_split_text_and_quiet_hours() -> None:
     assert split_text("x" * 95, 40) == ["x" * 40, "x" * 40, "x" * 15]
     night = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
     day = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00
-    assert in_quiet_hours(night, time(22), time(7, 30))
-    assert not in_quiet_hours(day, time(22), time(7, 30))
-    assert not in_quiet_hours(night, None, None)
+    assert QuietHours(time(22), time(7, 30)).is_quiet(night)
+    assert not QuietHours(time(22), time(7, 30)).is_quiet(day)
+    assert not NO_QUIET_HOURS.is_quiet(night)
 
 
 def test_token_bucket() -> None:
@@ -228,13 +229,13 @@ async def test_sender_paces_splits_and_respects_quiet_hours() -> None:
     night = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
     sender = Sender(
         transport, rate_per_minute=60, burst=1, delay_range=(0.5, 0.5), max_length=50,
-        quiet=(time(22), time(7, 30)), now=lambda: night, sleep=sleep, clock=lambda: 0.0,
+        quiet=QuietHours(time(22), time(7, 30)), now=lambda: night, sleep=sleep, clock=lambda: 0.0,
     )  # fmt: skip
     first = await sender.to_room(ROOM, "好" * 120, ["u1"])
     assert first == "m1" and len(transport.sent) == 3
     assert transport.sent[0][2] == ["u1"] and transport.sent[1][2] == []
     assert slept[0] == 0.5 and slept[1] == pytest.approx(1.5)  # bucket wait + random delay
-    with pytest.raises(QuietHours):
+    with pytest.raises(SendDeferred):
         await sender.to_room(ROOM, "提醒", urgent=False)
 
 
@@ -242,14 +243,14 @@ def test_settings_from_env_and_wechaty_aliases(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("WECHATY_PUPPET_SERVICE_ENDPOINT", "gw:8788")
     monkeypatch.setenv("WECHATY_PUPPET_SERVICE_TOKEN", "puppet-token")
     monkeypatch.setenv("WISHPOOL_BOT__API_TOKEN", "api-token")
-    monkeypatch.setenv("WISHPOOL_BOT__QUIET_START", "21:30")
+    monkeypatch.setenv("WISHPOOL_OFFICE__QUIET_HOURS", "21:30-08:00")
     s = BotSettings()
     assert (s.puppet_endpoint, s.puppet_token, s.api_token) == (
         "gw:8788",
         "puppet-token",
         "api-token",
     )
-    assert s.quiet_start == time(21, 30) and s.bot_names == ["心愿池"]
+    assert s.quiet_hours.start == time(21, 30) and s.bot_names == ["心愿池"]
     monkeypatch.setenv("WISHPOOL_BOT__PUPPET_ENDPOINT", "other:1")
     assert BotSettings().puppet_endpoint == "other:1"
 

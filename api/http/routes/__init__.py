@@ -12,6 +12,7 @@ from api.http.routes import (
     fulfilments,
     groups,
     health,
+    labels,
     matches,
     offices,
     organisations,
@@ -26,6 +27,7 @@ API_PREFIX = "/api/v1"
 
 MODULES = (
     health,
+    labels,
     offices,
     groups,
     staff,

@@ -23,6 +23,7 @@
     wishes: '/api/v1/wishes',
     wish: '/api/v1/wishes/{id}',
     exportLedger: '/api/v1/export/ledger.xlsx',
+    labels: '/api/v1/labels',
     rules: '/api/v1/followup/rules',
     jobs: '/api/v1/followup/jobs',
     runs: '/api/v1/followup/runs'
@@ -37,27 +38,10 @@
   };
 
   // ---- Chinese labels for the API's fixed codes -------------------------------------------
-  var STATUS = {
-    new: '已登记', claimed: '已认领', matched: '已对接',
-    in_service: '服务中', fulfilled: '已圆梦', closed: '已关闭'
-  };
-  var CATEGORY = {
-    legal: '法律维权', career: '职业发展', family: '家庭教育', culture: '文体活动',
-    health: '身心健康', marriage: '婚姻家庭', care: '关爱帮扶', volunteer: '公益参与',
-    organization: '组织建设', other: '其他'
-  };
-  var KIND = { need: '需求', offer: '提供' };
-  var CLOSE_REASON = { duplicate: '重复', withdrawn: '撤回', invalid: '无效', cannot_help: '无法帮助' };
-  var ACTION = {
-    claim: '认领', match: '对接资源', start: '开始服务',
-    fulfil: '圆梦', close: '关闭', reopen: '重新打开'
-  };
-  var EVENT = {
-    created: '登记', transition: '状态变更', note: '备注', matched: '对接资源',
-    category_changed: '修改类别', reminded: '提醒', escalated: '上报'
-  };
-  var ORG_KIND = { new_economic: '新经济组织', new_social: '新社会组织', new_employment: '新就业群体' };
-  var ROLE = { admin: '管理员', staff: '工作人员' };
+  // The one vocabulary lives in models/enums.py; GET /api/v1/labels serves it once after login
+  // ({status: {new: …}, category: {…}, …}). No label is copied into this file.
+  var LABELS = {};
+  // The follow-up tab's own words (job ids, run counters, rule names): not codes of the ledger.
   var JOB = {
     'followup.reminders': '跟进提醒', 'followup.digest': '每日汇总', 'followup.monthly': '月度小结',
     reminders: '跟进提醒', digest: '每日汇总', monthly: '月度小结'
@@ -73,7 +57,7 @@
     ['unmatched_working_days', '未对接多久提醒（工作日）'],
     ['escalate_after_working_days', '再过多久上报上级（工作日）'],
     ['remind_interval_hours', '重复提醒间隔（小时）'],
-    ['offer_days', '“提供”类心愿处理期限（天）'],
+    ['offer_days', function () { return '“' + label(LABELS.kind, 'offer') + '”类心愿处理期限（天）'; }],
     ['channel', '提醒方式']
   ];
 
@@ -123,7 +107,7 @@
 
   function label(map, code) {
     if (code === null || code === undefined || code === '') return '—';
-    return Object.prototype.hasOwnProperty.call(map, code) ? map[code] : String(code);
+    return map && Object.prototype.hasOwnProperty.call(map, code) ? map[code] : String(code);
   }
 
   function dash(value) {
@@ -345,8 +329,8 @@
         },
         el('td', { className: 'nowrap', text: w.number }),
         el('td', { className: 'text', text: w.text, title: w.text }),
-        el('td', { className: 'nowrap', text: label(CATEGORY, w.category) }),
-        el('td', null, badge(label(STATUS, w.status), 's-' + w.status)),
+        el('td', { className: 'nowrap', text: label(LABELS.category, w.category) }),
+        el('td', null, badge(label(LABELS.status, w.status), 's-' + w.status)),
         el('td', { className: 'nowrap', text: officeName(w.office_id) }),
         el('td', { className: 'nowrap', text: fmtTime(w.created_at) }));
       });
@@ -382,18 +366,18 @@
     var w = detail.wish;
     var box = clear($('wish-detail'));
     var group = w.group_id !== null && state.groups[w.group_id];
-    box.appendChild(el('h2', null, '心愿 ' + w.number + ' ', badge(label(STATUS, w.status), 's-' + w.status)));
+    box.appendChild(el('h2', null, '心愿 ' + w.number + ' ', badge(label(LABELS.status, w.status), 's-' + w.status)));
     box.appendChild(el('p', { className: 'wish-text', text: w.text }));
     box.appendChild(el('dl', { className: 'facts' },
-      field('类别', label(CATEGORY, w.category)),
-      field('类型', label(KIND, w.kind)),
+      field('类别', label(LABELS.category, w.category)),
+      field('类型', label(LABELS.kind, w.kind)),
       field('所属妇联', officeName(w.office_id)),
       field('来源群', group ? (group.topic || group.room_id) : (w.group_id === null ? '手工登记' : '群 ' + w.group_id)),
       field('提交人', w.submitter_name || w.submitter_wechat_id),
       field('负责人', w.assignee_id === null ? null : staffName(w.assignee_id)),
       field('计划日期', w.planned_date),
       field('提交时间', fmtTime(w.created_at)),
-      w.status === 'closed' ? field('关闭原因', label(CLOSE_REASON, w.close_reason)) : null,
+      w.status === 'closed' ? field('关闭原因', label(LABELS.close_reason, w.close_reason)) : null,
       w.escalation_level ? field('已上报', w.escalation_level + ' 级') : null));
 
     var actions = el('div', { className: 'wish-actions' });
@@ -402,7 +386,7 @@
       detail.allowed_actions.forEach(function (action) {
         actions.appendChild(el('button', {
           type: 'button', className: action === 'close' ? 'danger' : 'primary',
-          text: label(ACTION, action),
+          text: label(LABELS.action, action),
           onclick: function () { openActionForm(action, w, formBox); }
         }));
       });
@@ -434,11 +418,11 @@
     box.appendChild(el('h3', { text: '时间线' }));
     box.appendChild(el('ol', { className: 'timeline' }, detail.timeline.map(function (ev) {
       var change = '';
-      if (ev.from_status && ev.to_status) change = label(STATUS, ev.from_status) + ' → ' + label(STATUS, ev.to_status);
-      else if (ev.to_status) change = '→ ' + label(STATUS, ev.to_status);
+      if (ev.from_status && ev.to_status) change = label(LABELS.status, ev.from_status) + ' → ' + label(LABELS.status, ev.to_status);
+      else if (ev.to_status) change = '→ ' + label(LABELS.status, ev.to_status);
       return el('li', null,
         el('span', { className: 'when', text: fmtTime(ev.at) }),
-        el('span', { className: 'what', text: label(EVENT, ev.kind) }),
+        el('span', { className: 'what', text: label(LABELS.event, ev.kind) }),
         change ? el('span', { className: 'change', text: change }) : null,
         el('span', { className: 'who', text: ev.actor }),
         ev.note ? el('div', { className: 'note', text: ev.note }) : null);
@@ -453,7 +437,7 @@
   function openActionForm(action, wish, box) {
     clear(box);
     var form = el('form', { className: 'form action' });
-    form.appendChild(el('h4', { text: label(ACTION, action) + '：' + wish.number }));
+    form.appendChild(el('h4', { text: label(LABELS.action, action) + '：' + wish.number }));
     var build = {
       claim: function () {
         var select = el('select', { name: 'assignee_id' }, el('option', { value: '', text: '（不指定）' }));
@@ -485,9 +469,7 @@
       },
       close: function () {
         var select = el('select', { name: 'reason', required: true }, el('option', { value: '', text: '请选择原因' }));
-        Object.keys(CLOSE_REASON).forEach(function (code) {
-          select.appendChild(el('option', { value: code, text: CLOSE_REASON[code] }));
-        });
+        fillSelect(select, LABELS.close_reason, null);
         form.appendChild(el('label', null, '关闭原因 ', select));
       }
     };
@@ -496,7 +478,7 @@
       form.appendChild(el('label', { className: 'wide' }, '备注 ', el('textarea', { name: 'note', rows: '2', maxlength: '500' })));
     }
     form.appendChild(el('div', { className: 'actions' },
-      el('button', { type: 'submit', className: action === 'close' ? 'danger' : 'primary', text: '确定' + label(ACTION, action) }),
+      el('button', { type: 'submit', className: action === 'close' ? 'danger' : 'primary', text: '确定' + label(LABELS.action, action) }),
       el('button', { type: 'button', className: 'plain', text: '取消', onclick: function () { clear(box); } })));
     form.addEventListener('submit', function (e) {
       e.preventDefault();
@@ -519,7 +501,7 @@
       } else body = { note: v.note };
       busy(form, true);
       api('POST', ACTION_PATHS[action], { path: { id: wish.id }, body: body }).then(function () {
-        notify('已' + label(ACTION, action) + '：' + wish.number, 'ok');
+        notify('已' + label(LABELS.action, action) + '：' + wish.number, 'ok');
         showWish(wish.id);
       }).catch(function (err) { busy(form, false); showError(err); });
     });
@@ -564,7 +546,7 @@
           el('td', { className: 'text' }, el('strong', { text: r.name }),
             r.description ? el('div', { className: 'muted small', text: r.description }) : null),
           el('td', { text: r.provider }),
-          el('td', { text: (r.categories || []).map(function (c) { return label(CATEGORY, c); }).join('、') || '—' }),
+          el('td', { text: (r.categories || []).map(function (c) { return label(LABELS.category, c); }).join('、') || '—' }),
           el('td', { className: 'nowrap', text: r.office_id === null ? '全市通用' : officeName(r.office_id) }),
           el('td', { text: dash(contact) }),
           el('td', { text: dash(r.availability) }),
@@ -636,7 +618,7 @@
         return el('tr', null,
           el('td', { text: s.name }),
           el('td', { className: 'mono', text: s.wechat_id }),
-          el('td', { text: label(ROLE, s.role) }),
+          el('td', { text: label(LABELS.role, s.role) }),
           el('td', { text: officeName(s.office_id) }),
           el('td', { text: (s.zones || []).join('、') || '—' }),
           el('td', null, s.active ? badge('在岗', 'on') : badge('停用', 'off')));
@@ -668,7 +650,7 @@
       fillRows(tbody, page.items, 8, function (o) {
         return el('tr', null,
           el('td', { text: o.name }),
-          el('td', { className: 'nowrap', text: label(ORG_KIND, o.kind) }),
+          el('td', { className: 'nowrap', text: label(LABELS.org_kind, o.kind) }),
           el('td', { text: dash(o.industry) }),
           el('td', { className: 'num', text: o.women_count }),
           el('td', null, o.has_branch ? badge('已建', 'on') : badge('未建', 'off')),
@@ -691,7 +673,7 @@
     };
     busy(form, true);
     api('POST', PATHS.organisations, { body: body }).then(function (o) {
-      notify('已登记组织：' + o.name, 'ok');
+      notify('已添加组织：' + o.name, 'ok');
       form.reset();
       state.orgs.offset = 0;
       loadOrganisations();
@@ -702,7 +684,8 @@
   function rulesTable(rules) {
     return el('table', { className: 'grid compact' }, el('tbody', null, RULES.map(function (r) {
       var value = r[0] === 'channel' ? label(CHANNEL, rules[r[0]]) : dash(rules[r[0]]);
-      return el('tr', null, el('th', { text: r[1] }), el('td', { text: value }));
+      var name = typeof r[1] === 'function' ? r[1]() : r[1];
+      return el('tr', null, el('th', { text: name }), el('td', { text: value }));
     })));
   }
 
@@ -791,7 +774,7 @@
       return;
     }
     $('notice').hidden = true;
-    loadReference().catch(showError).then(function () {
+    Promise.all([loadLabels(), loadReference()]).catch(showError).then(function () {
       var wish = state.openWish;
       state.openWish = null;
       if (wish) { selectTab('wishes', false); showWish(wish); } else selectTab(currentTab());
@@ -813,21 +796,34 @@
     history.replaceState(null, '', window.location.pathname + window.location.search);
   }
 
-  function fillSelect(select, map, emptyText) {
+  function fillSelect(select, map, emptyText, selected) {
     if (emptyText !== null) select.appendChild(el('option', { value: '', text: emptyText }));
-    Object.keys(map).forEach(function (code) { select.appendChild(el('option', { value: code, text: map[code] })); });
+    Object.keys(map || {}).forEach(function (code) {
+      select.appendChild(el('option', { value: code, text: map[code], selected: code === selected }));
+    });
+  }
+
+  function fillLabelSelects() {
+    fillSelect(clear($('f-status')), LABELS.status, '全部');
+    fillSelect(clear($('f-category')), LABELS.category, '全部');
+    fillSelect(clear($('f-kind')), LABELS.org_kind, '全部');
+    fillSelect(clear($('org-kind')), LABELS.org_kind, null);
+    fillSelect(clear($('staff-role')), LABELS.role, null, 'staff');
+    var cats = clear($('resource-cats'));
+    Object.keys(LABELS.category || {}).forEach(function (code) {
+      cats.appendChild(el('label', { className: 'check' },
+        el('input', { type: 'checkbox', name: 'cat', value: code }), ' ' + LABELS.category[code]));
+    });
+  }
+
+  function loadLabels() {
+    return api('GET', PATHS.labels).then(function (labels) {
+      LABELS = labels;
+      fillLabelSelects();
+    });
   }
 
   function init() {
-    fillSelect($('f-status'), STATUS, '全部');
-    fillSelect($('f-category'), CATEGORY, '全部');
-    fillSelect($('f-kind'), ORG_KIND, '全部');
-    fillSelect($('org-kind'), ORG_KIND, null);
-    Object.keys(CATEGORY).forEach(function (code) {
-      $('resource-cats').appendChild(el('label', { className: 'check' },
-        el('input', { type: 'checkbox', name: 'cat', value: code }), ' ' + CATEGORY[code]));
-    });
-
     $('token-form').addEventListener('submit', function (e) {
       e.preventDefault();
       var token = $('token-input').value.trim();
