@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from gateway.control import FakeGateway
+from gateway import FakeGateway
 
 if TYPE_CHECKING:
     from wechaty import Message, Wechaty

@@ -32,7 +32,7 @@ from api.domain.auth import create_token
 from api.domain.tokens import list_tokens, revoke_token
 from api.http.app import create_app
 from api.settings import ApiSettings
-from gateway.control import FakeGateway, GatewayControl
+from gateway import FakeGateway, GatewayControl
 from models.db import make_engine
 from models.enums import Role
 from models.migrate import upgrade

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
-from gateway.control import FakeGateway, SentMessage
+from gateway import FakeGateway, SentMessage
 from models import Correction, Fulfilment, Group, Outbox, WishEvent
 from models.enums import Category, CloseReason, OutboxStatus, WishStatus
 from tests.bot.harness import System, running_system
