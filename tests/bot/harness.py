@@ -1,5 +1,6 @@
-"""Runs the whole system for end-to-end tests and the benchmark: the API and the real bot as
-subprocesses on a temporary SQLite ledger, next to a fake WeChat gateway."""
+"""Runs the whole system for the end-to-end tests: the API and the real bot as subprocesses on a
+temporary SQLite ledger, next to a fake WeChat gateway. (The bot benchmark starts the system
+through the launcher, api.cli.launcher, instead: bench never imports tests.)"""
 
 from __future__ import annotations
 
