@@ -132,7 +132,7 @@ def run_system(settings: ApiSettings, ports: DemoPorts) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda _n, _f: stop.set())
     with running_system(settings, ports, stop=stop) as system:
-        _banner(settings, ports, system.tokens[Role.admin])
+        _banner(settings, system.gateway, system.tokens[Role.admin])
         while not stop.wait(1.0):
             if system.bot.poll() is not None:
                 logger.error("the bot exited with code %s; stopping", system.bot.returncode)
@@ -176,7 +176,7 @@ def _start_bot(
     return subprocess.Popen([sys.executable, "-m", "bot"], env=env)
 
 
-def _banner(settings: ApiSettings, ports: DemoPorts, admin_token: str) -> None:
+def _banner(settings: ApiSettings, gateway: FakeGateway, admin_token: str) -> None:
     url = f"http://{settings.host}:{settings.port}"
     people = "、".join(f"{p.key}={p.name}" for p in PEOPLE.values())
     lines = [
@@ -184,8 +184,9 @@ def _banner(settings: ApiSettings, ports: DemoPorts, admin_token: str) -> None:
         "心愿池已启动 / wishpool is running",
         f"  管理接口 API docs:  {url}/docs",
         f"  管理员令牌 admin token (this run only): {admin_token}",
-        f"  模拟微信号 fake WeChat gateway: grpc 127.0.0.1:{ports.gateway_grpc}, "
-        f"control 127.0.0.1:{ports.gateway_control}",
+        # The ports the gateway bound (0 asks for free ones).
+        f"  模拟微信号 fake WeChat gateway: grpc {gateway.endpoint}, "
+        f"control 127.0.0.1:{gateway.control_port}",
         "  在群里说话 say something in the demo group:",
         '    .venv/bin/wishpool demo say "希望能带孩子们去消防站参观学习" --as liu',
         "    .venv/bin/wishpool demo sent",
