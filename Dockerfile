@@ -1,7 +1,10 @@
 # 心愿池 wishpool — production image for the API (with the follow-up engine) and the bot.
 # The bot talks to your Wechaty puppet service gateway: set WECHATY_PUPPET_SERVICE_ENDPOINT and
 # WECHATY_PUPPET_SERVICE_TOKEN. The local fake WeChat account (gateway/) is for demos and tests
-# and is not part of this image.
+# and is not part of this image, nor is Node: `wishpool run` and `wishpool demo` are
+# development-only commands (a source checkout after `make install`) and here only print so.
+# The image offers `wishpool api` (the default), `wishpool bot`, `wishpool scheduler`,
+# `wishpool db upgrade` and `wishpool token create`.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1

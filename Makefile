@@ -1,6 +1,6 @@
 # 心愿池 wishpool — two commands on a fresh machine:
 #   make run    installs everything, then runs the whole system on embedded defaults
-#   make test   installs everything, then runs lint, types and all tests
+#   make test   installs everything, then runs lint, types, import rules and all tests
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -21,10 +21,13 @@ install: $(STAMP)
 run: install
 	$(BIN)/wishpool run
 
+# lint-imports: the dependency rules ([tool.importlinter] in pyproject.toml); no cache
+# folder in the checkout (it takes well under a second).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: lint
 	$(BIN)/pytest

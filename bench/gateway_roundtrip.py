@@ -29,8 +29,8 @@ patch_wechaty()  # before anything imports wechaty
 
 from wechaty import Message  # noqa: E402
 
+from bench.probe_bot import running_bot  # noqa: E402
 from gateway import FakeGateway, SentMessage  # noqa: E402
-from tests.gateway_fixtures import running_bot  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:

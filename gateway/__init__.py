@@ -1,16 +1,25 @@
 """The local fake WeChat account (test gateway) and its Python control client.
 
 ``gateway/server.js`` serves a fake WeChat account through the real wechaty-puppet-service
-gRPC server; :class:`FakeGateway` starts it, :class:`GatewayControl` drives a running one.
-See gateway/README.md.
+gRPC server; :class:`FakeGateway` (gateway/process.py) starts it, :class:`GatewayControl`
+(gateway/control.py) drives a running one. See gateway/README.md.
 """
 
 from gateway.control import (
     AT_SEPARATOR,
-    FakeGateway,
+    AsyncGatewayControl,
     GatewayControl,
     GatewayError,
     SentMessage,
 )
+from gateway.process import FakeGateway, server_installed
 
-__all__ = ["AT_SEPARATOR", "FakeGateway", "GatewayControl", "GatewayError", "SentMessage"]
+__all__ = [
+    "AT_SEPARATOR",
+    "AsyncGatewayControl",
+    "FakeGateway",
+    "GatewayControl",
+    "GatewayError",
+    "SentMessage",
+    "server_installed",
+]

@@ -6,6 +6,7 @@ WeChat account (gateway/) and the real bot as child processes, and stops both wh
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import uvicorn
@@ -32,7 +34,7 @@ from api.domain.auth import create_token
 from api.domain.tokens import list_tokens, revoke_token
 from api.http.app import create_app
 from api.settings import ApiSettings
-from gateway.control import FakeGateway, GatewayControl
+from gateway import FakeGateway, GatewayControl
 from models.db import make_engine
 from models.enums import Role
 from models.migrate import upgrade
@@ -69,16 +71,40 @@ def populate_gateway(control: GatewayControl) -> None:
     control.add_room(STAFF_ROOM_TOPIC, [p.wechat_id for p in STAFF], id=STAFF_ROOM)
 
 
-def run_system(settings: ApiSettings, ports: DemoPorts) -> int:
+@dataclass
+class RunningSystem:
+    """The parts of a running system, for `wishpool run` and the bot benchmark."""
+
+    settings: ApiSettings
+    engine: Engine
+    gateway: FakeGateway
+    server: uvicorn.Server
+    bot: subprocess.Popen[bytes]
+    tokens: dict[Role, str]
+
+
+@contextlib.contextmanager
+def running_system(
+    settings: ApiSettings,
+    ports: DemoPorts,
+    *,
+    stop: threading.Event | None = None,
+    bot_env: Mapping[str, str] | None = None,
+) -> Iterator[RunningSystem]:
+    """Migrates and seeds the ledger, then starts the fake gateway, the API (in this process)
+    and the bot (a child process); stops all three when the block ends, failure or not.
+
+    ``stop`` is set when the API ends by itself; ``bot_env`` adds to the bot's environment
+    (the benchmark switches its human-like delays off).
+    """
+    if stop is None:
+        stop = threading.Event()
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     with Session(engine, expire_on_commit=False) as session:
         if seed_demo(session=session):
             logger.info("demo world created")
         tokens = issue_demo_tokens(session=session)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda _n, _f: stop.set())
     gateway = FakeGateway(grpc_port=ports.gateway_grpc, control_port=ports.gateway_control)
     server: uvicorn.Server | None = None
     bot: subprocess.Popen[bytes] | None = None
@@ -86,13 +112,8 @@ def run_system(settings: ApiSettings, ports: DemoPorts) -> int:
         gateway.start()
         populate_gateway(gateway)
         server = _start_api(settings, engine, stop)
-        bot = _start_bot(settings, gateway, tokens[Role.bot])
-        _banner(settings, ports, tokens[Role.admin])
-        while not stop.wait(1.0):
-            if bot.poll() is not None:
-                logger.error("the bot exited with code %s; stopping", bot.returncode)
-                return 1
-        return 0
+        bot = _start_bot(settings, gateway, tokens[Role.bot], bot_env or {})
+        yield RunningSystem(settings, engine, gateway, server, bot, tokens)
     finally:
         if bot is not None and bot.poll() is None:
             bot.terminate()
@@ -106,9 +127,25 @@ def run_system(settings: ApiSettings, ports: DemoPorts) -> int:
         gateway.stop()
 
 
+def run_system(settings: ApiSettings, ports: DemoPorts) -> int:
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _n, _f: stop.set())
+    with running_system(settings, ports, stop=stop) as system:
+        _banner(settings, system.gateway, system.tokens[Role.admin])
+        while not stop.wait(1.0):
+            if system.bot.poll() is not None:
+                logger.error("the bot exited with code %s; stopping", system.bot.returncode)
+                return 1
+        return 0
+
+
 def _start_api(settings: ApiSettings, engine: Engine, stop: threading.Event) -> uvicorn.Server:
     config = uvicorn.Config(
-        create_app(settings, engine=engine), host=settings.host, port=settings.port
+        create_app(settings, engine=engine),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
     )
     server = uvicorn.Server(config)
 
@@ -126,7 +163,7 @@ def _start_api(settings: ApiSettings, engine: Engine, stop: threading.Event) -> 
 
 
 def _start_bot(
-    settings: ApiSettings, gateway: FakeGateway, bot_token: str
+    settings: ApiSettings, gateway: FakeGateway, bot_token: str, extra_env: Mapping[str, str]
 ) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -134,11 +171,12 @@ def _start_bot(
         "WECHATY_PUPPET_SERVICE_TOKEN": gateway.token,
         "WISHPOOL_BOT__API_URL": f"http://{settings.host}:{settings.port}",
         "WISHPOOL_BOT__API_TOKEN": bot_token,
+        **extra_env,
     }
     return subprocess.Popen([sys.executable, "-m", "bot"], env=env)
 
 
-def _banner(settings: ApiSettings, ports: DemoPorts, admin_token: str) -> None:
+def _banner(settings: ApiSettings, gateway: FakeGateway, admin_token: str) -> None:
     url = f"http://{settings.host}:{settings.port}"
     people = "、".join(f"{p.key}={p.name}" for p in PEOPLE.values())
     lines = [
@@ -146,8 +184,9 @@ def _banner(settings: ApiSettings, ports: DemoPorts, admin_token: str) -> None:
         "心愿池已启动 / wishpool is running",
         f"  管理接口 API docs:  {url}/docs",
         f"  管理员令牌 admin token (this run only): {admin_token}",
-        f"  模拟微信号 fake WeChat gateway: grpc 127.0.0.1:{ports.gateway_grpc}, "
-        f"control 127.0.0.1:{ports.gateway_control}",
+        # The ports the gateway bound (0 asks for free ones).
+        f"  模拟微信号 fake WeChat gateway: grpc {gateway.endpoint}, "
+        f"control 127.0.0.1:{gateway.control_port}",
         "  在群里说话 say something in the demo group:",
         '    .venv/bin/wishpool demo say "希望能带孩子们去消防站参观学习" --as liu',
         "    .venv/bin/wishpool demo sent",

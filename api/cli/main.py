@@ -121,7 +121,30 @@ def token_create(
     typer.echo(f"token #{token.id} ({role.value}) for {name}: shown once, keep it safe", err=True)
 
 
-demo_app = typer.Typer(help="Talk to the demo's fake WeChat account", no_args_is_help=True)
+# `run` and `demo` need the fake WeChat account: gateway/server.js and its npm packages, which
+# only a source checkout has (after `make install`). A wheel or the Docker image ships neither,
+# so there they refuse with this one line instead of a traceback.
+DEMO_SOURCE_ONLY = "演示只在源码目录中可用：请在仓库里运行 make run"
+
+
+def require_source_checkout() -> None:
+    """Exits with :data:`DEMO_SOURCE_ONLY` unless the fake gateway can run here."""
+    try:
+        from gateway import server_installed
+    except ImportError:  # an install without the gateway package (the Docker image)
+        ready = False
+    else:
+        ready = server_installed()
+    if not ready:
+        typer.echo(DEMO_SOURCE_ONLY, err=True)
+        raise typer.Exit(2)
+
+
+demo_app = typer.Typer(
+    help="Talk to the demo's fake WeChat account (source checkout only)",
+    no_args_is_help=True,
+    callback=require_source_checkout,
+)
 app.add_typer(demo_app, name="demo")
 
 
@@ -130,7 +153,11 @@ def run_all(
     gateway_port: Annotated[int, typer.Option(help="Fake WeChat gateway gRPC port")] = 8788,
     control_port: Annotated[int, typer.Option(help="Fake WeChat gateway control port")] = 8789,
 ) -> None:
-    """Run everything on embedded defaults: API + follow-up engine, fake WeChat account, bot."""
+    """Run everything on embedded defaults: API + follow-up engine, fake WeChat account, bot.
+
+    For a first look from a source checkout (`make run`); an installed copy refuses.
+    """
+    require_source_checkout()
     from api.cli.launcher import DemoPorts, run_system
     from api.settings import ApiSettings
 

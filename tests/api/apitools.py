@@ -1,4 +1,4 @@
-"""Helpers shared by the API tests (imported as a plain module: tests/ has no packages)."""
+"""Helpers shared by the API tests (`from tests.api.apitools import …`)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from apitools import Tree, bearer, make_client
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -20,6 +19,7 @@ from api.domain.offices import create_office
 from models import Group, Organisation, Resource, Staff
 from models.enums import Category, OfficeLevel, OrganisationKind, Role
 from models.org import OfficeCreate
+from tests.api.apitools import Tree, bearer, make_client
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from apitools import Tree
 from fastapi.testclient import TestClient
+
+from tests.api.apitools import Tree
 
 PUBLIC = {("get", "/api/v1/health")}
 BOT_PREFIX = "/api/v1/bot"

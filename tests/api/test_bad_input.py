@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from apitools import Tree, new_wish, table_counts
 from fastapi.testclient import TestClient
 from sqlmodel import Session
+
+from tests.api.apitools import Tree, new_wish, table_counts
 
 BIG = "愿" * 100_000  # 100 KB+ of text
 W = "{wish}"  # replaced by an existing wish's id

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
-from apitools import Tree
 from sqlalchemy.engine import Engine
 
 from api.http.app import create_app
 from api.settings import ApiSettings
+from tests.api.apitools import Tree
 
 ROUNDS = 5
 

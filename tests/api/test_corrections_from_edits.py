@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from apitools import Tree, new_wish
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from models import Correction
+from tests.api.apitools import Tree, new_wish
 
 
 def test_recategorising_a_recognised_wish_records_a_correction(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from apitools import Tree
 from fastapi.testclient import TestClient
+
+from tests.api.apitools import Tree
 
 
 @pytest.mark.parametrize(

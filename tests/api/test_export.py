@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 
-from apitools import Tree, new_wish
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+
+from tests.api.apitools import Tree, new_wish
 
 URL = "/api/v1/export/ledger.xlsx"
 

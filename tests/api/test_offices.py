@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from apitools import Tree
 from fastapi.testclient import TestClient
+
+from tests.api.apitools import Tree
 
 URL = "/api/v1/offices"
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from apitools import Tree, new_wish
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -15,6 +14,7 @@ from api.domain.workflow import TRANSITIONS, Action, allowed_actions
 from models import Wish
 from models.clock import utcnow
 from models.enums import WishStatus
+from tests.api.apitools import Tree, new_wish
 
 URL = "/api/v1/wishes"
 FULFILMENT = {

@@ -1,4 +1,7 @@
-"""Fixtures for the WeChat bridge tests: the session-wide fake gateway (see gateway/testing.py)."""
+"""Fixtures for the WeChat bridge tests: the session-wide fake gateway.
+
+See tests/gateway_fixtures.py.
+"""
 
 from tests.gateway_fixtures import fake_gateway
 

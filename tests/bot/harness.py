@@ -1,9 +1,11 @@
-"""Runs the whole system for end-to-end tests and the benchmark: the API and the real bot as
-subprocesses on a temporary SQLite ledger, next to a fake WeChat gateway."""
+"""Runs the whole system for the end-to-end tests: the API and the real bot as subprocesses on a
+temporary SQLite ledger, next to a fake WeChat gateway. (The bot benchmark starts the system
+through the launcher, api.cli.launcher, instead: bench never imports tests.)"""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import signal
@@ -31,6 +33,31 @@ from models.migrate import upgrade
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 NLP_CACHE = Path(tempfile.gettempdir()) / "wishpool-jieba"
+
+
+def stored_forms(text: str) -> list[bytes]:
+    """The bytes ``text`` takes in the stores the system writes: UTF-8 (SQLite TEXT, YAML),
+    JSON with ASCII escapes (json.dumps' default), UTF-16 (SQLite's other text encoding)."""
+    forms = [text.encode(), json.dumps(text)[1:-1].encode(), text.encode("utf-16-le")]
+    return list(dict.fromkeys(forms))
+
+
+def files_holding(root: Path, *texts: str) -> list[Path]:
+    """Every file under ``root`` whose bytes hold one of ``texts`` in a :func:`stored_forms`.
+
+    Reads every file, not only a database's main file: SQLite in WAL mode keeps a recent write
+    in ``<db>-wal`` until a checkpoint, so a scan of ``ledger.db`` alone could not see it.
+    """
+    needles = [form for text in texts for form in stored_forms(text)]
+    found = []
+    for path in sorted(root.rglob("*")):
+        try:
+            data = path.read_bytes() if path.is_file() else b""
+        except FileNotFoundError:  # SQLite deletes -wal/-shm when its last connection closes
+            continue
+        if any(needle in data for needle in needles):
+            found.append(path)
+    return found
 
 
 def free_port() -> int:

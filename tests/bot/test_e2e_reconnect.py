@@ -38,7 +38,7 @@ import httpx
 import pytest
 
 from api.domain.auth import create_token
-from gateway.control import FakeGateway, SentMessage
+from gateway import FakeGateway, SentMessage
 from models.enums import Role
 from tests.bot.harness import System
 

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 import pytest
 from wechaty_puppet import MessageType
 
+from bench.probe_bot import running_bot
 from gateway import AT_SEPARATOR, FakeGateway, GatewayError
-from tests.gateway_fixtures import running_bot
 
 pytestmark = pytest.mark.e2e
 

@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fu_world import World, make_settings
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.followup.engine import FollowUpEngine
 from models import Group, Office, Organisation, Staff
 from models.enums import OfficeLevel, OrganisationKind
+from tests.api.followup.fu_world import World, make_settings
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Helpers for the follow-up engine tests (a plain module: tests/ has no packages)."""
+"""Helpers for the follow-up engine tests (`from tests.api.followup.fu_world import …`)."""
 
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ import logging
 from datetime import date
 
 import pytest
-from fu_world import at
 
 from api.followup.calendar import WorkCalendar
+from tests.api.followup.fu_world import at
 
 CAL = WorkCalendar()
 

@@ -7,13 +7,13 @@ import threading
 from collections import Counter
 
 import pytest
-from fu_world import World, at, make_settings
 from sqlmodel import Session, select
 
 from api.followup.engine import FollowUpEngine, RunReport
 from models import SchedulerRun, WishEvent
 from models.db import make_engine
 from models.enums import EventKind
+from tests.api.followup.fu_world import World, at, make_settings
 
 
 def test_two_engines_at_once_remind_each_wish_once(world: World, db_url: str) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from fu_world import SUBMITTER_NAME, SUBMITTER_PHONE, World, at
-
 from api.followup.engine import FollowUpEngine
 from models import Fulfilment, Match, Resource
 from models.enums import Category, OutboxTarget, WishStatus
+from tests.api.followup.fu_world import SUBMITTER_NAME, SUBMITTER_PHONE, World, at
 
 
 def _private(text: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from fu_world import SUBMITTER_NAME, SUBMITTER_PHONE, World, at, make_settings
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -13,6 +12,7 @@ from api.domain.workflow import Action
 from api.followup.engine import FollowUpEngine
 from models import Resource, WishEvent
 from models.enums import EventKind, OutboxTarget, WishKind, WishStatus
+from tests.api.followup.fu_world import SUBMITTER_NAME, SUBMITTER_PHONE, World, at, make_settings
 
 
 def _no_personal_data(text: str) -> None:

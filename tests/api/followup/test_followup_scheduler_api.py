@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from fu_world import World, at, make_settings
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -13,6 +12,7 @@ from api.followup.scheduler import FollowUpScheduler
 from api.http.app import create_app
 from api.settings import ApiSettings
 from models.enums import Role
+from tests.api.followup.fu_world import World, at, make_settings
 
 
 def test_job_ids_are_deterministic_and_replaced(engine: Engine) -> None:
