@@ -139,7 +139,7 @@ async def test_explicit_mention_commands_and_errors(parts: Any) -> None:
     await bridge.drain()
     assert [api.wishes[k]["text"] for k in ("e1", "e2")] == ["周末去哪玩", "最近睡眠不好"]
     assert api.wishes["e3"]["resource_id"] == 7
-    assert api.commands[0]["command"] == {"name": "查询", "args": {"wish_id": 42}}
+    assert api.commands[0]["command"] == {"name": "查询", "args": {"seq": 42}}
     replies = [t for _, t, _ in transport.sent]
     assert "格式不对" in replies[0]  # the malformed command is answered at once
     assert "不能认领" in replies[-1]  # a refusal from the API is passed on, politely
