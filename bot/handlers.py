@@ -32,6 +32,7 @@ from nlp.commands import (
     ConfirmCommand,
     RequestResourceCommand,
     WishCommand,
+    strip_mentions,
 )
 from nlp.recogniser import Classification
 
@@ -157,13 +158,13 @@ class Bridge:
         if isinstance(command, WishCommand):
             return self._spool_wish(msg, command.text, explicit=True)
         if isinstance(command, RequestResourceCommand):
-            text = _strip_mentions(msg.text) or msg.text
+            text = self._body(msg) or msg.text
             return self._spool_wish(msg, text, resource_id=command.resource_id)
         payload = {**self._who(msg), "command": command_payload(command)}
         return self._spool(msg.message_id, "command", payload)
 
     async def _free_text(self, msg: Incoming) -> Outcome:
-        text = _strip_mentions(msg.text) or msg.text.strip()
+        text = self._body(msg) or msg.text.strip()
         result = self.classify(text)
         if result.is_wish or self._mention_request(msg, result):
             return self._spool_wish(msg, text, classification=result)
@@ -178,7 +179,7 @@ class Bridge:
     def _mention_request(self, msg: Incoming, result: Classification) -> bool:
         if not msg.mention_self:
             return False
-        body = _strip_mentions(msg.text)
+        body = self._body(msg)
         thanks = any(rule.startswith("negative:") for rule in result.rules)
         return len(body) >= MIN_MENTION_REQUEST and not thanks
 
@@ -194,6 +195,10 @@ class Bridge:
             return Outcome.duplicate
         self.wakeup.set()
         return Outcome.spooled
+
+    def _body(self, msg: Incoming) -> str:
+        """The text without its leading @mentions (a bot name may contain spaces)."""
+        return strip_mentions(msg.text, self.bot_names)[0]
 
     def _who(self, msg: Incoming) -> dict[str, Any]:
         return {
@@ -307,14 +312,3 @@ class Bridge:
 
     def expire(self) -> None:
         self.spool.expire_pending(self.confirm_timeout)
-
-
-def _strip_mentions(text: str) -> str:
-    """The text without leading "@Name" mentions (WeChat ends each with U+2005 or a space)."""
-    body = text.strip()
-    while body.startswith("@"):
-        cut = [i for i in (body.find("\u2005"), body.find(" ")) if i > 0]
-        if not cut:
-            return ""
-        body = body[min(cut) + 1 :].strip()
-    return body

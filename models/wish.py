@@ -70,7 +70,15 @@ class Wish(WishBase, table=True):
     assignee_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     confidence: float | None = None
     keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    version: int = Field(default=1, description="Bumped by every change (optimistic locking)")
+    # 1 when logged; +1 with each edit of the wish's own fields (one PATCH or one 改类 is one
+    # step, however many fields it changes) and each status transition (claim … reopen). Notes
+    # (补充), more resources for a wish already matched and the follow-up engine's reminder
+    # bookkeeping leave it alone. PATCH /wishes/{id} takes the version the editor saw and
+    # answers 409 when it is no longer current, so an edit never overwrites one it never saw.
+    version: int = Field(
+        default=1,
+        description="Revision: +1 per edit or status transition; a stale PATCH gets 409",
+    )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     claimed_at: datetime | None = None

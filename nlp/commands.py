@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
 from models.enums import CATEGORY_LABELS, CLOSE_REASON_LABELS, Category, CloseReason
+from nlp.entities import BENEFICIARIES, VALUE, scaled
 from nlp.text import fold
 
 _T = TypeVar("_T")
@@ -29,6 +30,11 @@ class CommandError(ValueError):
 
 @dataclass(frozen=True)
 class Command:
+    """A parsed command. ``seq`` fields hold the office's wish number (#42), never a row id.
+
+    ``staff_only`` is THE rule for who may run a command: the chat service refuses members the
+    ones flagged here (api/chat/commands.py reads it through ``command_type``)."""
+
     name: ClassVar[str] = ""
     staff_only: ClassVar[bool] = False
 
@@ -42,7 +48,7 @@ class WishCommand(Command):
 @dataclass(frozen=True)
 class QueryCommand(Command):
     name: ClassVar[str] = "查询"
-    wish_id: int
+    seq: int
 
 
 @dataclass(frozen=True)
@@ -53,14 +59,14 @@ class MyWishesCommand(Command):
 @dataclass(frozen=True)
 class SupplementCommand(Command):
     name: ClassVar[str] = "补充"
-    wish_id: int
+    seq: int
     text: str
 
 
 @dataclass(frozen=True)
 class WithdrawCommand(Command):
     name: ClassVar[str] = "撤回"
-    wish_id: int
+    seq: int
 
 
 @dataclass(frozen=True)
@@ -79,14 +85,14 @@ class RequestResourceCommand(Command):
 class ClaimCommand(Command):
     name: ClassVar[str] = "认领"
     staff_only: ClassVar[bool] = True
-    wish_id: int
+    seq: int
 
 
 @dataclass(frozen=True)
 class MatchCommand(Command):
     name: ClassVar[str] = "匹配"
     staff_only: ClassVar[bool] = True
-    wish_id: int
+    seq: int
     resource_ids: tuple[int, ...]
 
 
@@ -94,14 +100,14 @@ class MatchCommand(Command):
 class StartCommand(Command):
     name: ClassVar[str] = "开始"
     staff_only: ClassVar[bool] = True
-    wish_id: int
+    seq: int
 
 
 @dataclass(frozen=True)
 class CompleteCommand(Command):
     name: ClassVar[str] = "完成"
     staff_only: ClassVar[bool] = True
-    wish_id: int
+    seq: int
     beneficiaries: int | None = None
     value_yuan: float | None = None
     summary: str = ""
@@ -111,7 +117,7 @@ class CompleteCommand(Command):
 class CloseCommand(Command):
     name: ClassVar[str] = "关闭"
     staff_only: ClassVar[bool] = True
-    wish_id: int
+    seq: int
     reason: CloseReason
     note: str = ""
 
@@ -120,7 +126,7 @@ class CloseCommand(Command):
 class RecategoriseCommand(Command):
     name: ClassVar[str] = "改类"
     staff_only: ClassVar[bool] = True
-    wish_id: int
+    seq: int
     category: Category
 
 
@@ -128,7 +134,7 @@ class RecategoriseCommand(Command):
 class NotWishCommand(Command):
     name: ClassVar[str] = "不是心愿"
     staff_only: ClassVar[bool] = True
-    wish_id: int
+    seq: int
 
 
 @dataclass(frozen=True)
@@ -153,16 +159,22 @@ class ConfirmCommand(Command):
     name: ClassVar[str] = "是"
 
 
+# Every command by its (Chinese) name, the name the bot sends to the API.
+COMMAND_TYPES: dict[str, type[Command]] = {cls.name: cls for cls in Command.__subclasses__()}
+
+
+def command_type(name: str) -> type[Command] | None:
+    return COMMAND_TYPES.get(name)
+
+
 _ID = r"#?\s*(\d{1,9})\s*号?"
 _ID_ONLY = re.compile(_ID)
 _ID_HEAD = re.compile(_ID + r"(?:\s+|$|(?=\D))")
 _SPACE = re.compile(r"\s+")
-_MENTION = re.compile(r"^@(\S+?)(?:\s|$)")
+_MENTION_END = re.compile(r"\s")
 _RESOURCE = re.compile(r"(?:资源)?\s*#?\s*(\d{1,9})")
 _RESOURCE_HEAD = re.compile(r"资源|#|\d")
 _LIST_SEP = re.compile(r"[\s,，、和]+")
-_PEOPLE = re.compile(r"受益\s*(\d+)\s*(?:人次|人|名|户|组)?")
-_VALUE = re.compile(r"价值\s*(\d+(?:\.\d+)?)\s*(万)?\s*(?:元|块)?")
 _SUMMARY_LABEL = re.compile(r"^\s*(说明|备注)\s*[:：]?")
 _TRAILING_PUNCT = " \t.,!?~。！？～"
 # How to write a command, quoted back when it is malformed; any other is "<word> 42".
@@ -190,24 +202,25 @@ def _id_and_rest(rest: str, word: str) -> tuple[int, str]:
 
 def _id_and_value(rest: str, word: str, read: Callable[[str], _T | None]) -> tuple[int, _T]:
     """``42 <something>``: the id and ``read(something)``; nothing or None is malformed."""
-    wish_id, tail = _id_and_rest(rest, word)
+    seq, tail = _id_and_rest(rest, word)
     value = read(tail) if tail else None
     if value is None:
         raise _bad(word)
-    return wish_id, value
+    return seq, value
 
 
 def _complete(rest: str) -> CompleteCommand:
-    wish_id, tail = _id_and_rest(rest, "完成")
+    seq, tail = _id_and_rest(rest, "完成")
     people = value = None
-    if m := _PEOPLE.search(tail):
-        people = int(m.group(1))
+    if m := BENEFICIARIES.search(tail):
+        counted = scaled(m.group(1))
+        people = int(counted) if counted is not None else None
         tail = tail[: m.start()] + tail[m.end() :]
-    if m := _VALUE.search(tail):
-        value = float(m.group(1)) * (10000 if m.group(2) else 1)
+    if m := VALUE.search(tail):
+        value = scaled(m.group(1), m.group(2))
         tail = tail[: m.start()] + tail[m.end() :]
     summary = _SUMMARY_LABEL.sub("", tail.strip()).strip()
-    return CompleteCommand(wish_id, people, value, summary)
+    return CompleteCommand(seq, people, value, summary)
 
 
 def _reason_and_note(tail: str) -> tuple[CloseReason, str] | None:
@@ -217,8 +230,8 @@ def _reason_and_note(tail: str) -> tuple[CloseReason, str] | None:
 
 
 def _close(rest: str) -> CloseCommand:
-    wish_id, (reason, note) = _id_and_value(rest, "关闭", _reason_and_note)
-    return CloseCommand(wish_id, reason, note)
+    seq, (reason, note) = _id_and_value(rest, "关闭", _reason_and_note)
+    return CloseCommand(seq, reason, note)
 
 
 def _resource_ids(tail: str) -> tuple[int, ...] | None:
@@ -243,7 +256,7 @@ _Parser = Callable[[str], Command]
 
 
 def _numbered(cls: type[Command]) -> _Parser:
-    """A command whose one argument is a wish id; its word is the class's ``name``."""
+    """A command whose one argument is a wish number; its word is the class's ``name``."""
 
     def parse(rest: str) -> Command:
         m = _ID_ONLY.fullmatch(rest.strip(_TRAILING_PUNCT))
@@ -281,27 +294,38 @@ _CONFIRM = {"是", "是的", "确认", "对的"}
 _CHATTY = {"心愿", "完成", "开始", "我要", "关闭"}
 
 
-def _strip_mention(text: str, bot_names: Sequence[str]) -> tuple[str, bool] | None:
-    """Remove a leading @bot; None when the text addresses someone else."""
-    m = _MENTION.match(text)
-    if not m:
-        return text, False
-    folded_names = {fold(n).strip().lstrip("@") for n in bot_names}
-    if folded_names and m.group(1) not in folded_names:
-        # Names may contain spaces: try them literally.
-        for name in folded_names:
-            if text.startswith("@" + name) and text[len(name) + 1 : len(name) + 2] in ("", " "):
-                return text[len(name) + 1 :].strip(), True
-        return None
-    return text[m.end() :].strip(), True
+def strip_mentions(text: str, bot_names: Sequence[str] = ()) -> tuple[str, tuple[str, ...]]:
+    """Splits the leading "@Name" mentions off a message: (the rest, the names as folded).
+
+    WeChat ends each mention with U+2005 or a space. A name in ``bot_names`` may itself contain
+    spaces, so those are tried literally first. Works on raw and on folded text alike (folding
+    keeps one character for one); the rest is returned as written."""
+    known = sorted({fold(n).strip().lstrip("@") for n in bot_names} - {""}, key=len, reverse=True)
+    body, names = text.strip(), []
+    while (folded := fold(body)).startswith("@"):
+        name = next(
+            (
+                n
+                for n in known
+                if folded.startswith("@" + n) and folded[len(n) + 1 :][:1] in ("", " ")
+            ),
+            None,
+        )
+        if name is None:
+            end = _MENTION_END.search(folded)
+            name = folded[1 : end.start()] if end else folded[1:]
+        names.append(name)
+        body = body[len(name) + 1 :].strip()
+    return body, tuple(names)
 
 
 def parse_command(text: str, bot_names: Sequence[str] = ()) -> Command | None:
     folded = _SPACE.sub(" ", fold(text)).strip()
-    stripped = _strip_mention(folded, bot_names)
-    if stripped is None:
-        return None
-    body, mentioned = stripped
+    body, names = strip_mentions(folded, bot_names)
+    known = {fold(n).strip().lstrip("@") for n in bot_names} - {""}
+    if known and any(name not in known for name in names):
+        return None  # addressed to someone else (too)
+    mentioned = bool(names)
     hashed = body.startswith("#")
     if hashed:
         body = body[1:].strip()

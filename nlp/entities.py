@@ -17,8 +17,16 @@ _ID = re.compile(
     r"(\d{3}[\dXx])(?![\dA-Za-z])"
 )
 _NUM = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万几]+)"
-_PEOPLE = re.compile(rf"({_NUM})\s*([余多]?)\s*(名|人次|人|位|组|户|个家庭|家庭|个孩子|户家庭)")
-_MONEY = re.compile(rf"({_NUM})\s*([十百千万亿]*)\s*([余多]?)\s*(元|块钱|块|万元)")
+# The one home of what a head count and a sum of money look like; nlp/commands.py reads the
+# labelled forms of staff commands (受益30人, 价值1.5万元) with the same pieces.
+_PEOPLE_UNIT = r"名|人次|人|位|组|户|个家庭|家庭|个孩子|户家庭"
+_MONEY_UNIT = r"元|块钱|块|万元"
+_MULTIPLIER = r"([十百千万亿]*)"
+_PEOPLE = re.compile(rf"({_NUM})\s*([余多]?)\s*({_PEOPLE_UNIT})")
+_MONEY = re.compile(rf"({_NUM})\s*{_MULTIPLIER}\s*([余多]?)\s*({_MONEY_UNIT})")
+# Labelled amounts, the unit optional: "受益 30 人", "受益三十户"; "价值5000元", "价值1.5万".
+BENEFICIARIES = re.compile(rf"受益\s*({_NUM})\s*(?:{_PEOPLE_UNIT})?")
+VALUE = re.compile(rf"价值\s*({_NUM})\s*{_MULTIPLIER}\s*(?:{_MONEY_UNIT})?")
 _DATE = re.compile(
     r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
     r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(?:本|这|下下?|上)?(?:周|星期|礼拜)[一二三四五六日天末]"
@@ -82,6 +90,16 @@ def cn_number(text: str) -> float | None:
     return float(total + section + digit)
 
 
+def scaled(value_text: str, multiplier: str = "", unit: str = "") -> float | None:
+    """A written amount as a number: "1.5" "万" → 15000; "3" with unit 万元 → 30000."""
+    value = cn_number(value_text)
+    if value is None:
+        return None
+    for ch in multiplier:
+        value *= _CN_UNITS[ch]
+    return value * 10000 if unit == "万元" else value
+
+
 def _last_unit(text: str) -> int:
     for ch in reversed(text):
         if ch in _CN_UNITS:
@@ -90,12 +108,7 @@ def _last_unit(text: str) -> int:
 
 
 def _amount(m: re.Match[str], value_text: str, multiplier: str, approx: str, unit: str) -> Amount:
-    value = cn_number(value_text)
-    if value is not None:
-        for ch in multiplier:
-            value *= _CN_UNITS[ch]
-        if unit == "万元":
-            value *= 10000
+    value = scaled(value_text, multiplier, unit)
     return Amount(m.group(0).strip(), value, unit, bool(approx) or "几" in value_text)
 
 

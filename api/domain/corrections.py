@@ -68,8 +68,7 @@ def create_correction(
         raise NotFound(f"没有找到编号为 {correction_in.wish_id} 的心愿")
     correction = Correction.model_validate(correction_in)
     session.add(correction)
-    session.commit()
-    session.refresh(correction)
+    session.flush()
     return correction
 
 

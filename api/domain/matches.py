@@ -1,4 +1,6 @@
-"""Matches (wish ⇄ resource) and fulfilment records (暖心满溢录), scoped by the wish's office."""
+"""Matches (wish ⇄ resource) and fulfilment records (暖心满溢录), scoped by the wish's office.
+
+These flush and never commit: the request owns the transaction."""
 
 from __future__ import annotations
 
@@ -107,8 +109,7 @@ def update_match(
     if match_in.note is not None:
         found.note = match_in.note
     session.add(found)
-    session.commit()
-    session.refresh(found)
+    session.flush()
     return found
 
 
@@ -127,7 +128,7 @@ def delete_match(*, session: Session, match_id: int, principal: Principal) -> No
         note=f"取消对接资源{found.resource_id} {name}",
     )
     session.delete(found)
-    session.commit()
+    session.flush()
 
 
 # ---- fulfilments -------------------------------------------------------------------------------
@@ -210,6 +211,5 @@ def update_fulfilment(
         note="修改了圆梦记录：" + "、".join(sorted(changes)),
     )
     session.add(found)
-    session.commit()
-    session.refresh(found)
+    session.flush()
     return found

@@ -20,7 +20,7 @@ from api.domain.common import (
     search_clause,
     update_checked,
 )
-from api.domain.errors import NotFound
+from api.domain.errors import InvalidInput, NotFound
 from api.domain.listing import ListParams, paginate
 from models import Office, Resource
 from models.enums import Category
@@ -38,28 +38,63 @@ SORTABLE: dict[str, Any] = {
 
 
 def _ancestor_ids(path: str | None) -> list[int]:
+    """The offices on a materialised path, the office itself included ("/1/4/9/" → 1, 4, 9)."""
     return [int(part) for part in (path or "").strip("/").split("/") if part]
 
 
-def resource_scope_clause(principal: Principal) -> sa.ColumnElement[bool] | None:
-    """Staff see resources serving their area: city-wide ones, their ancestors' and their own
-    subtree's (a district's lawyers serve every community under it). None: no restriction."""
-    subtree = scope_clause(principal, col(Resource.office_id))
-    if subtree is None:
-        return None
+# Who may see a resource: THE rule, for the admin API, the export and the chat service alike.
+# A resource serves the members of its office and of every office below it (a district's
+# lawyers serve every community under it); one without an office serves everyone. Staff also
+# see the resources of the offices below them, which they manage.
+
+
+def serving_clause(office_path: str) -> sa.ColumnElement[bool]:
+    """Resources serving the members of an office: city-wide, its own and its ancestors'."""
     return sa.or_(
         col(Resource.office_id).is_(None),
-        col(Resource.office_id).in_(_ancestor_ids(principal.office_path)),
-        subtree,
+        col(Resource.office_id).in_(_ancestor_ids(office_path)),
     )
 
 
+def serves(resource: Resource, office_path: str) -> bool:
+    """serving_clause for one resource already loaded."""
+    return resource.office_id is None or resource.office_id in _ancestor_ids(office_path)
+
+
+def resource_scope_clause(principal: Principal) -> sa.ColumnElement[bool] | None:
+    """The resources a caller may see: for staff the ones serving their office plus their own
+    subtree's. None: no restriction (admin)."""
+    subtree = scope_clause(principal, col(Resource.office_id))
+    if subtree is None:
+        return None
+    return sa.or_(serving_clause(principal.office_path or ""), subtree)
+
+
 def resource_visible(session: Session, principal: Principal, resource: Resource) -> bool:
-    if not is_staff(principal) or resource.office_id is None:
+    """resource_scope_clause for one resource already loaded."""
+    return not is_staff(principal) or seen_by_staff_of(session, principal.office_path, resource)
+
+
+def seen_by_staff_of(session: Session, path: str | None, resource: Resource) -> bool:
+    """Whether staff of the office at `path` see `resource` (in the admin API or in a group)."""
+    if serves(resource, path or ""):
         return True
-    if resource.office_id in _ancestor_ids(principal.office_path):
-        return True
-    return principal.covers(office_path(session, resource.office_id))
+    own = office_path(session, resource.office_id)
+    return bool(path and own and own.startswith(path))
+
+
+def refuse_unseen_resources(
+    session: Session, resource_ids: list[int], *, staff_of: str | None
+) -> None:
+    """A resource a staff member of `staff_of` may not see is refused as if it did not exist
+    (422, like any unknown id in a request); None: an administrator, who sees them all. Whether
+    each resource exists and is active is match_wish's check."""
+    if staff_of is None:
+        return
+    for resource_id in dict.fromkeys(resource_ids):
+        resource = session.get(Resource, resource_id)
+        if resource is not None and not seen_by_staff_of(session, staff_of, resource):
+            raise InvalidInput(f"没有找到资源{resource_id}")
 
 
 def create_resource(*, session: Session, resource_in: ResourceCreate) -> Resource:

@@ -1,7 +1,8 @@
 """The ledger as the admin API sees it: scoped lookups, lists, detail, edits and transitions.
 
-Wraps api/services/wishes.py (which owns the workflow) with the checks a request needs before
-anything is written: referenced ids exist (422) and lie in the caller's scope (403/404).
+Wraps api/domain/wishes.py (which owns the wish rules) with the checks a request needs before
+anything is written: referenced ids exist (422) and lie in the caller's scope (403/404). Like
+every domain function these flush and never commit: the request owns the transaction.
 """
 
 from __future__ import annotations
@@ -17,28 +18,28 @@ from api.domain.auth import Principal
 from api.domain.common import (
     ensure_office_allowed,
     get_visible,
+    is_staff,
     office_clause,
     require_ref,
     scope_clause,
     search_clause,
     visible,
 )
-from api.domain.corrections import learn_from
 from api.domain.errors import Forbidden, InvalidInput
 from api.domain.listing import ListParams, paginate
-from api.domain.resources import resource_visible
+from api.domain.resources import refuse_unseen_resources
 from api.domain.wishes import (
     Actor,
-    add_event,
     create_wish,
+    edit_wish,
     fulfil_wish,
     match_wish,
     transition_wish,
 )
 from api.domain.workflow import Action, allowed_actions
 from models import Fulfilment, Group, Match, Organisation, Resource, Staff, Wish, WishEvent
-from models.clock import SHANGHAI, utcnow
-from models.enums import Category, CloseReason, EventKind, WishStatus
+from models.clock import SHANGHAI
+from models.enums import Category, CloseReason, WishStatus
 from models.wish import FulfilmentCreate, WishCreate, WishUpdate
 
 logger = logging.getLogger(__name__)
@@ -53,13 +54,6 @@ SORTABLE: dict[str, Any] = {
     "created_at": col(Wish.created_at),
     "updated_at": col(Wish.updated_at),
     "planned_date": col(Wish.planned_date),
-}
-FIELD_LABELS = {
-    "text": "内容",
-    "category": "类别",
-    "kind": "类型",
-    "organisation_id": "组织",
-    "planned_date": "计划日期",
 }
 
 
@@ -200,34 +194,29 @@ def wish_detail(*, session: Session, wish: Wish) -> dict[str, Any]:
     }
 
 
-def update_wish(*, session: Session, wish: Wish, wish_in: WishUpdate, principal: Principal) -> Wish:
-    """Edits text, category, kind, organisation or planned date; each edit is on the timeline."""
+def update_wish(
+    *,
+    session: Session,
+    wish: Wish,
+    wish_in: WishUpdate,
+    principal: Principal,
+    expected_version: int | None = None,
+) -> Wish:
+    """Edits text, category, kind, organisation or planned date (edit_wish: one version, each
+    edit on the timeline). ``expected_version``: the version the editor saw (409 if stale)."""
     changes = wish_in.model_dump(exclude_unset=True)
     for field in ("text", "category", "kind"):
         if field in changes and changes[field] is None:
             raise InvalidInput(f"{field}：不能为空")
     if "organisation_id" in changes:
         _check_organisation(session, principal, changes["organisation_id"])
-    changes = {k: v for k, v in changes.items() if getattr(wish, k) != v}
-    if not changes:
-        return wish
-    actor = actor_for(principal)
-    if "category" in changes:
-        old, new = Category(wish.category), Category(changes["category"])
-        note = f"{old.label} → {new.label}"
-        add_event(session, wish, actor, EventKind.category_changed, note=note)
-        learn_from(session=session, wish=wish, predicted=old, corrected=new, staff_id=None)
-    others = [FIELD_LABELS[k] for k in changes if k != "category"]
-    if others:
-        add_event(session, wish, actor, EventKind.note, note="修改了" + "、".join(others))
-    for key, value in changes.items():
-        setattr(wish, key, value)
-    wish.version += 1
-    wish.updated_at = utcnow()
-    session.add(wish)
-    session.commit()
-    session.refresh(wish)
-    return wish
+    return edit_wish(
+        session=session,
+        wish=wish,
+        changes=changes,
+        actor=actor_for(principal),
+        expected_version=expected_version,
+    )
 
 
 def claim(
@@ -253,11 +242,8 @@ def claim(
 def match(
     *, session: Session, wish: Wish, principal: Principal, resource_ids: list[int], note: str
 ) -> Wish:
-    # match_wish checks that each resource exists and is active; scope is the API's own rule.
-    for resource_id in dict.fromkeys(resource_ids):
-        resource = session.get(Resource, resource_id)
-        if resource is not None and not resource_visible(session, principal, resource):
-            raise InvalidInput(f"没有找到资源{resource_id}")
+    staff_of = principal.office_path or "" if is_staff(principal) else None
+    refuse_unseen_resources(session, resource_ids, staff_of=staff_of)
     return match_wish(
         session=session, wish=wish, resource_ids=resource_ids, actor=actor_for(principal), note=note
     )

@@ -1,7 +1,13 @@
-"""Service functions for the ledger. Each owns its transaction: routes never commit."""
+"""The wish lifecycle: numbering, intake, the workflow, matches, fulfilment and edits.
+
+Every function here adds to the caller's transaction and flushes; none commits or rolls back.
+The entry point (an admin request, a bot request, a follow-up run) owns the one transaction and
+commits it, so a request that fails half way leaves nothing behind.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,12 +16,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.domain.announcements import queue_fulfilment_announcement
-from api.domain.errors import InvalidInput, InvalidTransition, NotFound
+from api.domain.corrections import learn_from
+from api.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from api.domain.workflow import STAMPS, Action, refusal_message, target_of
 from models import Fulfilment, Group, Match, Office, Resource, Wish, WishEvent
 from models.clock import to_local, utcnow
-from models.enums import OPEN_STATUSES, CloseReason, EventKind, WishStatus
-from models.wish import FulfilmentCreate, WishCreate
+from models.enums import OPEN_STATUSES, Category, CloseReason, EventKind, WishStatus
+from models.wish import MAX_WISH_TEXT, FulfilmentCreate, WishCreate
+
+# The fields an edit may change, as the timeline names them.
+EDITABLE = {
+    "text": "内容",
+    "category": "类别",
+    "kind": "类型",
+    "organisation_id": "组织",
+    "planned_date": "计划日期",
+}
+SUPPLEMENT_PREFIX = "补充："
 
 
 @dataclass(frozen=True)
@@ -60,31 +77,30 @@ def create_wish(*, session: Session, wish_in: WishCreate, actor: Actor) -> tuple
         office_id = office_id or group.office_id
     if office_id is None:
         raise InvalidInput("请指定心愿所属的妇联（office_id），或来源群（group_id）")
-    seq, code = _next_seq(session, office_id)
-    now = utcnow()
     data = wish_in.model_dump(exclude={"office_id"})
-    wish = Wish(
-        **data,
-        office_id=office_id,
-        seq=seq,
-        number=f"{code}-{to_local(now).year}-{seq:04d}",
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(wish)
     try:
-        session.flush()
-        add_event(session, wish, actor, EventKind.created, to_status=WishStatus.new)
-        session.commit()
+        # A savepoint: of two deliveries of one WeChat message racing, the loser's insert (and
+        # the number it drew) is undone alone; the caller's transaction goes on with the winner.
+        with session.begin_nested():
+            seq, code = _next_seq(session, office_id)
+            now = utcnow()
+            wish = Wish(
+                **data,
+                office_id=office_id,
+                seq=seq,
+                number=f"{code}-{to_local(now).year}-{seq:04d}",
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(wish)
     except IntegrityError:
-        # Two deliveries of one WeChat message raced: the other insert won, return it.
-        session.rollback()
         if wish_in.source_message_id:
             existing = _by_message(session, wish_in.source_message_id)
             if existing is not None:
                 return existing, False
         raise
-    session.refresh(wish)
+    add_event(session, wish, actor, EventKind.created, to_status=WishStatus.new)
+    session.flush()
     return wish, True
 
 
@@ -101,7 +117,6 @@ def transition_wish(
     note: str = "",
     assignee_id: int | None = None,
     close_reason: CloseReason | None = None,
-    commit: bool = True,
 ) -> Wish:
     """Moves a wish along the workflow with a conditional update, so of two concurrent
     callers exactly one wins and the other gets InvalidTransition (409)."""
@@ -134,8 +149,7 @@ def transition_wish(
         sa.update(Wish).where(col(Wish.id) == wish.id, col(Wish.status) == current).values(**values)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
-        session.refresh(wish)
+        session.refresh(wish)  # the status the other caller left, for the message
         raise InvalidTransition(refusal_message(action, WishStatus(wish.status)))
     add_event(
         session,
@@ -146,8 +160,7 @@ def transition_wish(
         to_status=target,
         note=note or (CloseReason(close_reason).label if close_reason else ""),
     )
-    if commit:
-        session.commit()
+    session.flush()
     session.refresh(wish)
     return wish
 
@@ -212,16 +225,13 @@ def match_wish(
             session, wish, actor, EventKind.matched, note=f"资源{resource.id} {resource.name}"
         )
     if status == WishStatus.new:
-        wish = transition_wish(
-            session=session, wish=wish, action=Action.claim, actor=actor, commit=False
-        )
+        wish = transition_wish(session=session, wish=wish, action=Action.claim, actor=actor)
         status = WishStatus.claimed
     if status == WishStatus.claimed:
         wish = transition_wish(
-            session=session, wish=wish, action=Action.match, actor=actor, note=note, commit=False
+            session=session, wish=wish, action=Action.match, actor=actor, note=note
         )
-    session.commit()
-    session.refresh(wish)
+    session.flush()
     return wish
 
 
@@ -234,14 +244,101 @@ def fulfil_wish(
 ) -> Wish:
     """Records what was delivered (暖心满溢录), marks the wish fulfilled and queues the 圆梦
     announcement for the group it came from."""
-    wish = transition_wish(
-        session=session, wish=wish, action=Action.fulfil, actor=actor, commit=False
-    )
+    wish = transition_wish(session=session, wish=wish, action=Action.fulfil, actor=actor)
     assert wish.id is not None
     fulfilment = Fulfilment.model_validate(fulfilment_in, update={"wish_id": wish.id})
     session.add(fulfilment)
     session.flush()
     queue_fulfilment_announcement(session=session, wish=wish, fulfilment=fulfilment)
-    session.commit()
+    session.flush()
+    return wish
+
+
+def link_ordered_resource(
+    *, session: Session, wish: Wish, resource: Resource, actor: Actor
+) -> None:
+    """点单: the member chose the resource herself. The wish stays new until staff claim it."""
+    assert wish.id is not None and resource.id is not None
+    session.add(Match(wish_id=wish.id, resource_id=resource.id, created_by="点单"))
+    add_event(session, wish, actor, EventKind.matched, note=f"点单：资源{resource.id}")
+    session.flush()
+
+
+def edit_wish(
+    *,
+    session: Session,
+    wish: Wish,
+    changes: Mapping[str, Any],
+    actor: Actor,
+    expected_version: int | None = None,
+) -> Wish:
+    """Changes a wish's own fields (EDITABLE) as ONE edit: one new version, and the timeline
+    says what changed. A changed category is a recategorisation (recategorise_wish's rule).
+
+    ``expected_version``: the version the editor saw. If the wish changed since (an edit, a
+    transition), Conflict (409, details name the current version) and nothing is written: the
+    editor reloads instead of overwriting a change she never saw. Nothing to change: no event,
+    no new version."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput(f"不能修改这些字段：{'、'.join(unknown)}")
+    if expected_version is not None and expected_version != wish.version:
+        raise _stale(wish, expected_version)
+    changed = {k: v for k, v in changes.items() if getattr(wish, k) != v}
+    if not changed:
+        return wish
+    seen = wish.version
+    # Compare-and-set on the version read: of two editors racing, the second is refused.
+    result = session.execute(
+        sa.update(Wish)
+        .where(col(Wish.id) == wish.id, col(Wish.version) == seen)
+        .values(**changed, version=Wish.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(wish)
+        raise _stale(wish, seen)
+    if "category" in changed:
+        old, new = Category(wish.category), Category(changed["category"])
+        note = f"{old.label} → {new.label}"
+        add_event(session, wish, actor, EventKind.category_changed, note=note)
+        # Before the refresh: the correction describes the text the recogniser classified.
+        learn_from(
+            session=session, wish=wish, predicted=old, corrected=new, staff_id=actor.staff_id
+        )
+    others = [EDITABLE[k] for k in changed if k != "category"]
+    if others:
+        add_event(session, wish, actor, EventKind.note, note="修改了" + "、".join(others))
+    session.flush()
     session.refresh(wish)
     return wish
+
+
+def recategorise_wish(*, session: Session, wish: Wish, category: Category, actor: Actor) -> bool:
+    """Gives a wish another category (改类 in the group, PATCH in the admin API): one timeline
+    note, one new version, and a correction the recogniser can learn from. False: the wish
+    already had that category and nothing was written."""
+    before = wish.version
+    edit_wish(session=session, wish=wish, changes={"category": category}, actor=actor)
+    return wish.version != before
+
+
+def supplement_wish(*, session: Session, wish: Wish, text: str, actor: Actor) -> Wish:
+    """A member's 补充: a note on the timeline, so the text stays as she first wrote it and an
+    editor's version is not invalidated by it."""
+    note = text.strip()[: MAX_WISH_TEXT - len(SUPPLEMENT_PREFIX)]
+    if not note:
+        raise InvalidInput("请写上要补充的内容")
+    add_event(session, wish, actor, EventKind.note, note=SUPPLEMENT_PREFIX + note)
+    wish.updated_at = utcnow()
+    session.add(wish)
+    session.flush()
+    return wish
+
+
+def _stale(wish: Wish, seen: int) -> Conflict:
+    return Conflict(
+        f"心愿 #{wish.seq} 已经被修改过（您看到的是第 {seen} 版，现在是第 {wish.version} 版），"
+        "请刷新后再修改",
+        details={"current_version": wish.version, "your_version": seen},
+    )

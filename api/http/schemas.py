@@ -15,6 +15,7 @@ from models.wish import (
     MatchPublic,
     WishEventPublic,
     WishPublic,
+    WishUpdate,
 )
 
 T = TypeVar("T")
@@ -40,6 +41,23 @@ class WishDetail(BaseModel):
     matches: list[MatchDetail]
     fulfilment: FulfilmentPublic | None
     allowed_actions: list[Action] = Field(description="当前状态下可以进行的操作")
+
+
+class WishEdit(WishUpdate):
+    """PATCH /wishes/{id}: the fields to change and the version the editor saw."""
+
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "您看到的心愿版本（wish.version）。心愿此后被改过则返回 409，"
+            "不会覆盖别人的修改；也可以用 If-Match 请求头传递"
+        ),
+    )
+
+    def update(self) -> WishUpdate:
+        """The fields to change, as sent (without the version)."""
+        return WishUpdate.model_validate(self.model_dump(exclude_unset=True, exclude={"version"}))
 
 
 class ClaimIn(BaseModel):

@@ -93,24 +93,21 @@ def test_member_and_staff_commands(api: Any) -> None:
         "/api/v1/bot/wishes", json={**who("w1"), "text": "希望组织亲子阅读", "category": "family"}
     ).json()
     n = wish["seq"]
-    assert "已登记" in command(client, "c1", "查询", talker="member1", wish_id=n)["reply"]
-    assert "没有找到您的心愿" in command(client, "c2", "查询", talker="member2", wish_id=n)["reply"]
-    refused = command(client, "c3", "认领", talker="member1", wish_id=n)
+    assert "已登记" in command(client, "c1", "查询", talker="member1", seq=n)["reply"]
+    assert "没有找到您的心愿" in command(client, "c2", "查询", talker="member2", seq=n)["reply"]
+    refused = command(client, "c3", "认领", talker="member1", seq=n)
     assert refused["ok"] is False and "工作人员指令" in refused["reply"]
-    assert "王主任认领" in command(client, "c4", "认领", wish_id=n)["reply"]
+    assert "王主任认领" in command(client, "c4", "认领", seq=n)["reply"]
     # A replayed command (same message id) gets the same answer and changes nothing more.
-    assert "王主任认领" in command(client, "c4", "认领", wish_id=n)["reply"]
+    assert "王主任认领" in command(client, "c4", "认领", seq=n)["reply"]
     resource_id = session.exec(select(Resource.id)).one()
     session.rollback()
-    assert (
-        "亲子阅读课"
-        in command(client, "c5", "匹配", wish_id=n, resource_ids=[resource_id])["reply"]
-    )
-    assert "开始服务" in command(client, "c6", "开始", wish_id=n)["reply"]
+    assert "亲子阅读课" in command(client, "c5", "匹配", seq=n, resource_ids=[resource_id])["reply"]
+    assert "开始服务" in command(client, "c6", "开始", seq=n)["reply"]
     assert (
         "已圆梦"
         in command(
-            client, "c7", "完成", wish_id=n, beneficiaries=30, value_yuan=5000, summary="阅读会"
+            client, "c7", "完成", seq=n, beneficiaries=30, value_yuan=5000, summary="阅读会"
         )["reply"]
     )
     leased = client.get("/api/v1/bot/outbox", params={"wait": 1, "limit": 5}).json()
@@ -135,17 +132,15 @@ def test_corrections_and_withdraw(api: Any) -> None:
         for i, t in enumerate(texts)
     ]
     assert (
-        "改为「身心健康」"
-        in command(client, "k1", "改类", wish_id=seqs[0], category="health")["reply"]
+        "改为「身心健康」" in command(client, "k1", "改类", seq=seqs[0], category="health")["reply"]
     )
-    assert "不是心愿" in command(client, "k2", "不是心愿", wish_id=seqs[1])["reply"]
-    assert "已撤回" in command(client, "k3", "撤回", talker="member1", wish_id=seqs[2])["reply"]
+    assert "不是心愿" in command(client, "k2", "不是心愿", seq=seqs[1])["reply"]
+    assert "已撤回" in command(client, "k3", "撤回", talker="member1", seq=seqs[2])["reply"]
     # Correcting a category the recogniser did not choose teaches it nothing.
     assert (
-        "改为「家庭教育」"
-        in command(client, "k4", "改类", wish_id=seqs[3], category="family")["reply"]
+        "改为「家庭教育」" in command(client, "k4", "改类", seq=seqs[3], category="family")["reply"]
     )
-    assert "不是心愿" in command(client, "k5", "不是心愿", wish_id=seqs[3])["reply"]
+    assert "不是心愿" in command(client, "k5", "不是心愿", seq=seqs[3])["reply"]
     corrections = session.exec(select(Correction).order_by(Correction.id)).all()  # type: ignore[arg-type]
     assert [(c.corrected_is_wish, c.corrected_category) for c in corrections] == [
         (True, Category.health),
@@ -191,14 +186,12 @@ def test_a_replayed_command_is_answered_not_applied_again(
     wish = client.post(
         "/api/v1/bot/wishes", json={**who("w9"), "text": "希望组织亲子阅读", "category": "family"}
     ).json()
-    first = command(client, "s1", "补充", talker="member1", wish_id=wish["seq"], text="周六上午")
+    first = command(client, "s1", "补充", talker="member1", seq=wish["seq"], text="周六上午")
     # The API restarts (a new app, memory lost) and the bot replays the same message.
     settings = ApiSettings(database_url=db_url, auto_migrate=False, run_scheduler=False)
     with TestClient(create_app(settings, engine=engine)) as restarted:
         restarted.headers["Authorization"] = client.headers["Authorization"]
-        again = command(
-            restarted, "s1", "补充", talker="member1", wish_id=wish["seq"], text="周六上午"
-        )
+        again = command(restarted, "s1", "补充", talker="member1", seq=wish["seq"], text="周六上午")
     assert again == first and "补充" in first["reply"]
     notes = session.exec(
         select(WishEvent).where(WishEvent.wish_id == wish["wish_id"], WishEvent.kind == "note")

@@ -140,10 +140,33 @@ async def test_explicit_mention_commands_and_errors(parts: Any) -> None:
     await bridge.drain()
     assert [api.wishes[k]["text"] for k in ("e1", "e2")] == ["周末去哪玩", "最近睡眠不好"]
     assert api.wishes["e3"]["resource_id"] == 7
-    assert api.commands[0]["command"] == {"name": "查询", "args": {"wish_id": 42}}
+    assert api.commands[0]["command"] == {"name": "查询", "args": {"seq": 42}}
     replies = [t for _, t, _ in transport.sent]
     assert "格式不对" in replies[0]  # the malformed command is answered at once
     assert "不能认领" in replies[-1]  # a refusal from the API is passed on, politely
+
+
+async def test_a_bot_name_with_a_space_is_stripped_whole(tmp_path: Path) -> None:
+    # The bot and the parser share nlp.commands.strip_mentions: the wish text keeps no part of
+    # the bot's name, and the command after it is read.
+    api, transport = FakeApi(), FakeTransport()
+    bridge = Bridge(
+        spool=Spool(tmp_path / "spool.db"),
+        client=api,
+        sender=Sender(transport, rate_per_minute=1e6, burst=1000),
+        bot_names=["心愿 小助手"],
+        group_cache_seconds=0,
+    )
+    mention = "@心愿 小助手\u2005"
+    assert await bridge.handle(msg(mention + "最近睡眠不好", "n1", mention_self=True)) is (
+        Outcome.spooled
+    )
+    assert await bridge.handle(msg(mention + "查询 42", "n2", mention_self=True)) is (
+        Outcome.spooled
+    )
+    await bridge.drain()
+    assert api.wishes["n1"]["text"] == "最近睡眠不好"
+    assert api.commands[0]["command"] == {"name": "查询", "args": {"seq": 42}}
 
 
 async def test_private_chat_only_takes_commands(parts: Any) -> None:

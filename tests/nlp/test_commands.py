@@ -5,6 +5,7 @@ import pytest
 from models.enums import Category, CloseReason
 from nlp import CommandError, parse_command
 from nlp.commands import (
+    COMMAND_TYPES,
     ClaimCommand,
     CloseCommand,
     Command,
@@ -24,6 +25,7 @@ from nlp.commands import (
     TodoCommand,
     WishCommand,
     WithdrawCommand,
+    strip_mentions,
 )
 
 BOT = ("妇联小助手",)
@@ -132,3 +134,44 @@ def test_staff_only_flags() -> None:
 
 def test_any_mention_is_stripped_without_bot_names() -> None:
     assert parse_command("@小助手 查询 5") == QueryCommand(5)
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "body", "mentioned"),
+    [
+        ("@妇联小助手\u2005查询 5", BOT, "查询 5", ("妇联小助手",)),
+        ("@妇联小助手 @张姐\u2005你好", BOT, "你好", ("妇联小助手", "张姐")),
+        ("@心愿 小助手 认领 42", ("心愿 小助手",), "认领 42", ("心愿 小助手",)),
+        ("＠妇联小助手　最近睡眠不好", BOT, "最近睡眠不好", ("妇联小助手",)),
+        ("@妇联小助手", BOT, "", ("妇联小助手",)),
+        ("希望办个读书会 @妇联小助手", BOT, "希望办个读书会 @妇联小助手", ()),
+    ],
+)
+def test_strip_mentions(
+    text: str, names: tuple[str, ...], body: str, mentioned: tuple[str, ...]
+) -> None:
+    assert strip_mentions(text, names) == (body, mentioned)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("@心愿 小助手 认领 42", ClaimCommand(42)),  # a bot name with a space
+        ("完成 42 受益三十人", CompleteCommand(42, 30, None, "")),
+        ("完成 42 受益 12 户 价值两千五百元", CompleteCommand(42, 12, 2500.0, "")),
+        ("完成 42 价值3万 说明 暖心包", CompleteCommand(42, None, 30000.0, "暖心包")),
+    ],
+)
+def test_shared_mention_and_amount_rules(text: str, expected: Command) -> None:
+    assert parse_command(text, bot_names=("心愿 小助手",)) == expected
+
+
+def test_a_command_names_its_wish_by_number() -> None:
+    assert ClaimCommand(42).seq == 42 and SupplementCommand(7, "补充").seq == 7
+    assert not any(
+        "wish_id" in getattr(cls, "__dataclass_fields__", {}) for cls in COMMAND_TYPES.values()
+    )
+
+
+def test_the_command_table_knows_every_command_the_parser_makes() -> None:
+    assert COMMAND_TYPES["认领"] is ClaimCommand and COMMAND_TYPES["资源"] is ResourcesCommand

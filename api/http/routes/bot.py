@@ -1,8 +1,10 @@
 """Routes for the WeChat bot (bot-role token): groups, wishes, commands, outbox delivery.
 
-Authentication here opens and closes its own short session: on SQLite every transaction takes the
-write lock (BEGIN IMMEDIATE), so the request-long session of the other routes would block every
-writer for the whole outbox long-poll.
+Each request is ONE transaction: SessionDep's, committed after the route returns and rolled back
+if it raises (a 点单 wish and its match, a command and its stored reply, commit together or not
+at all). The outbox long-poll is the exception: it must not hold a transaction while it waits
+(on SQLite every transaction takes the write lock, BEGIN IMMEDIATE), so each look at the outbox
+is its own short transaction; authentication, too, opens and closes its own short session.
 """
 
 from __future__ import annotations
@@ -16,7 +18,18 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from api.chat import service
+from api.chat.commands import run_command_once
+from api.chat.delivery import lease_for_bot
+from api.chat.intake import group_seen as see_group
+from api.chat.intake import submit_wish as take_wish
+from api.chat.schemas import (
+    BotCommandIn,
+    BotOutboxItem,
+    BotReply,
+    BotWishIn,
+    GroupSeenIn,
+    GroupSeenOut,
+)
 from api.domain.outbox import ack_message, fail_message
 from api.http.deps import BotDep, SessionDep, SettingsDep
 from models.enums import Role
@@ -63,10 +76,10 @@ def _signal(app: FastAPI) -> OutboxSignal:
 @router.post(
     "/groups/seen",
     summary="机器人看到一个群：新群登记为未启用",
-    response_model=service.GroupSeenOut,
+    response_model=GroupSeenOut,
 )
-def group_seen(body: service.GroupSeenIn, session: SessionDep, _: BotDep) -> service.GroupSeenOut:
-    return service.group_seen(session=session, room_id=body.room_id, topic=body.topic)
+def group_seen(body: GroupSeenIn, session: SessionDep, _: BotDep) -> GroupSeenOut:
+    return see_group(session=session, room_id=body.room_id, topic=body.topic)
 
 
 class BotMe(BaseModel):
@@ -80,22 +93,20 @@ def me(principal: BotDep) -> BotMe:
     return BotMe(name=principal.name, role=principal.role)
 
 
-@router.post("/wishes", summary="登记群里的心愿（按消息 id 幂等）", response_model=service.BotReply)
-def submit_wish(body: service.BotWishIn, session: SessionDep, _: BotDep) -> service.BotReply:
-    return service.submit_wish(session=session, wish_in=body)
+@router.post("/wishes", summary="登记群里的心愿（按消息 id 幂等）", response_model=BotReply)
+def submit_wish(body: BotWishIn, session: SessionDep, _: BotDep) -> BotReply:
+    return take_wish(session=session, wish_in=body)
 
 
-@router.post("/commands", summary="代成员或工作人员执行一条指令", response_model=service.BotReply)
-def run_command(
-    body: service.BotCommandIn, request: Request, session: SessionDep, _: BotDep
-) -> service.BotReply:
-    reply = service.run_command_once(session=session, command_in=body)
+@router.post("/commands", summary="代成员或工作人员执行一条指令", response_model=BotReply)
+def run_command(body: BotCommandIn, request: Request, session: SessionDep, _: BotDep) -> BotReply:
+    reply = run_command_once(session=session, command_in=body)
     if body.command.name == "完成" and reply.ok:
         _signal(request.app).notify()  # a 圆梦 announcement was queued
     return reply
 
 
-@router.get("/outbox", summary="领取待发消息（长轮询）", response_model=list[service.BotOutboxItem])
+@router.get("/outbox", summary="领取待发消息（长轮询）", response_model=list[BotOutboxItem])
 async def lease_outbox(
     request: Request,
     settings: SettingsDep,
@@ -103,20 +114,22 @@ async def lease_outbox(
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     urgent_only: bool = False,
-) -> list[service.BotOutboxItem]:
+) -> list[BotOutboxItem]:
     engine = request.app.state.engine
     signal = _signal(request.app)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
 
-    def lease() -> list[service.BotOutboxItem]:
+    def lease() -> list[BotOutboxItem]:
         with Session(engine, expire_on_commit=False) as session:
-            return service.lease_for_bot(
+            items = lease_for_bot(
                 session=session,
                 limit=limit,
                 lease_seconds=settings.outbox_lease_seconds,
                 urgent_only=urgent_only,
             )
+            session.commit()  # this look's one transaction: the leases are taken
+            return items
 
     while True:
         event = signal.event()  # taken before looking, so a notify in between is not missed

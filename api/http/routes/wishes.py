@@ -6,16 +6,17 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from api.domain import wish_admin as ledger
 from api.domain.auth import Principal
+from api.domain.errors import InvalidInput
 from api.domain.listing import page
 from api.domain.workflow import Action
 from api.http.deps import ListDep, SessionDep, StaffDep
-from api.http.schemas import ClaimIn, CloseIn, MatchIn, NoteIn, Page, WishDetail
+from api.http.schemas import ClaimIn, CloseIn, MatchIn, NoteIn, Page, WishDetail, WishEdit
 from models.enums import Category, CloseReason, WishStatus
-from models.wish import FulfilmentCreate, WishCreate, WishPublic, WishUpdate
+from models.wish import FulfilmentCreate, WishCreate, WishPublic
 
 router = APIRouter(prefix="/wishes", tags=["心愿台账 wishes"])
 F = TypeVar("F", bound=Callable[..., Any])
@@ -90,15 +91,30 @@ def _wish(session: SessionDep, principal: StaffDep, wish_id: int) -> Any:
     return ledger.get_scoped_wish(session=session, wish_id=wish_id, principal=principal)
 
 
+def _etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"{version}"'
+
+
+def _if_match(value: str | None) -> int | None:
+    """The version in an If-Match header: "3", W/"3" or 3; "*" or none: no condition."""
+    if value is None or value.strip() == "*":
+        return None
+    digits = value.strip().removeprefix("W/").strip('"')
+    if not digits.isdigit():
+        raise InvalidInput('If-Match 应为心愿的版本号，如 "3"')
+    return int(digits)
+
+
 @router.get(
     "/{wish_id}",
     response_model=WishDetail,
     summary="心愿详情：时间线、对接资源、圆梦记录",
-    description=SCOPE_NOTE,
+    description=SCOPE_NOTE + "响应头 ETag 是心愿的版本号，修改时可放进 If-Match。",
     responses={404: {"description": "心愿不存在或不在管辖范围内"}},
 )
-def get_wish(session: SessionDep, principal: StaffDep, wish_id: int) -> Any:
+def get_wish(session: SessionDep, principal: StaffDep, wish_id: int, response: Response) -> Any:
     wish = _wish(session, principal, wish_id)
+    _etag(response, wish.version)
     return ledger.wish_detail(session=session, wish=wish)
 
 
@@ -106,11 +122,34 @@ def get_wish(session: SessionDep, principal: StaffDep, wish_id: int) -> Any:
     "/{wish_id}",
     response_model=WishPublic,
     summary="修改心愿（内容、类别、类型、组织、计划日期）",
-    description="每次修改都写入时间线；改类别记为 category_changed。",
+    description=(
+        "每次修改都写入时间线；改类别记为 category_changed。请带上您看到的版本"
+        "（请求体的 version 或 If-Match 头）：心愿此后被别人改过或办理过时返回 409，"
+        "details.current_version 是现在的版本，您的修改不会写入。"
+    ),
+    responses={409: {"description": "心愿已被修改：请刷新后再改"}},
 )
-def update_wish(session: SessionDep, principal: StaffDep, wish_id: int, wish_in: WishUpdate) -> Any:
+def update_wish(
+    session: SessionDep,
+    principal: StaffDep,
+    wish_id: int,
+    body: WishEdit,
+    response: Response,
+    if_match: Annotated[str | None, Header(description="心愿版本号（ETag）")] = None,
+) -> Any:
+    header_version = _if_match(if_match)
+    if None not in (body.version, header_version) and body.version != header_version:
+        raise InvalidInput("请求体的 version 和 If-Match 头不一致")
     wish = _wish(session, principal, wish_id)
-    return ledger.update_wish(session=session, wish=wish, wish_in=wish_in, principal=principal)
+    wish = ledger.update_wish(
+        session=session,
+        wish=wish,
+        wish_in=body.update(),
+        principal=principal,
+        expected_version=body.version if body.version is not None else header_version,
+    )
+    _etag(response, wish.version)
+    return wish
 
 
 def transition_route(path: str, summary: str) -> Callable[[F], F]:

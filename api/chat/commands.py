@@ -1,0 +1,189 @@
+"""Commands from WeChat: who may run which, running each once, and the members' commands.
+
+Which commands are for staff only is decided by the parser's command table
+(``nlp.commands.Command.staff_only``), nowhere else. Each command is ONE transaction, owned by
+the bot request (api/http/routes/bot.py): the message id is reserved, the command runs, the reply
+is stored, and all of it commits together. A refused command (a domain error, a wish that is not
+hers) rolls back its own changes in a savepoint and keeps the reservation with the refusal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from api.chat import replies
+from api.chat.context import CommandContext, Refusal, find_group, find_staff
+from api.chat.schemas import BotCommandIn, BotReply
+from api.chat.staff_commands import STAFF_HANDLERS
+from api.domain.errors import DomainError
+from api.domain.resources import serving_clause
+from api.domain.wishes import supplement_wish, transition_wish
+from api.domain.workflow import Action
+from bot import texts
+from models import BotCommand, Office, Resource, Wish
+from models.enums import Category, CloseReason, WishStatus
+from nlp.commands import command_type
+
+logger = logging.getLogger(__name__)
+
+LIST_LIMIT = 10
+
+Handler = Callable[[CommandContext], str]
+
+
+def is_staff_only(name: str) -> bool:
+    command = command_type(name)
+    return command is not None and command.staff_only
+
+
+def run_command_once(*, session: Session, command_in: BotCommandIn) -> BotReply:
+    """run_command at most once per WeChat message id: a replay (the bot restarted before it
+    could answer, or a second API worker got the retry) gets the first reply back instead of
+    applying the command again — 补充 must not add its note twice. An unexpected error rolls
+    the whole transaction back, reservation included, so the bot's retry runs it afresh."""
+    row, earlier = _reserve(session, command_in)
+    if earlier is not None:
+        return earlier
+    assert row is not None
+    reply = run_command(session=session, command_in=command_in)
+    row.reply = reply.model_dump(mode="json")
+    session.add(row)
+    session.flush()
+    return reply
+
+
+def _reserve(
+    session: Session, command_in: BotCommandIn
+) -> tuple[BotCommand | None, BotReply | None]:
+    """Claims the message id: (the new row, None), or (None, the earlier reply)."""
+    existing = session.get(BotCommand, command_in.message_id)
+    if existing is None:
+        row = BotCommand(message_id=command_in.message_id, name=command_in.command.name)
+        try:
+            with session.begin_nested():
+                session.add(row)
+            return row, None
+        except IntegrityError:  # the same message raced in through another worker, which won
+            existing = session.get(BotCommand, command_in.message_id)
+    if existing is None or existing.reply is None:
+        return None, BotReply(ok=False, reply=texts.COMMAND_ALREADY_TAKEN)
+    return None, BotReply.model_validate(existing.reply)
+
+
+def run_command(*, session: Session, command_in: BotCommandIn) -> BotReply:
+    """Runs one command in a savepoint: a refusal undoes what the handler wrote and becomes the
+    reply. Domain errors carry messages written for people; nothing else is shown."""
+    name = command_in.command.name
+    staff_only = is_staff_only(name)
+    staff = find_staff(session, command_in.talker_id)
+    if command_in.room_id is not None:
+        group = find_group(session, command_in.room_id)
+        if group is None or not group.enabled:
+            return BotReply(ok=False, ignored=True)
+        if group.office_id is None:
+            return BotReply(ok=False, reply=texts.GROUP_WITHOUT_OFFICE)
+        office = session.get(Office, group.office_id)
+    elif staff is not None:
+        office = session.get(Office, staff.office_id)
+    else:
+        reply = texts.staff_only(name) if staff_only else texts.PRIVATE_MEMBERS
+        return BotReply(ok=False, reply=reply)
+    assert office is not None
+    home = session.get(Office, staff.office_id) if staff is not None else None
+    if staff_only:
+        if staff is None:
+            return BotReply(ok=False, reply=texts.staff_only(name))
+        if home is None or not office.path.startswith(home.path):
+            return BotReply(ok=False, reply=texts.NOT_IN_OFFICE_SCOPE)
+    handler = HANDLERS.get(name)
+    if handler is None:
+        return BotReply(ok=False, reply=texts.command_error(replies.COMMAND_UNAVAILABLE))
+    ctx = CommandContext(session=session, cmd=command_in, office=office, staff=staff, home=home)
+    try:
+        with session.begin_nested():
+            return BotReply(reply=handler(ctx))
+    except Refusal as refusal:
+        return BotReply(ok=False, reply=refusal.reply)
+    except DomainError as exc:
+        # Invalid transitions, inactive resources …: the message is written for people.
+        logger.info("command %s refused: %s", name, exc.code)
+        return BotReply(ok=False, reply=exc.message)
+
+
+# ---- members' commands (staff may use them too) --------------------------------------------
+
+
+def _query(ctx: CommandContext) -> str:
+    wish = ctx.own_wish()
+    return texts.wish_status(wish.seq, Category(wish.category), WishStatus(wish.status))
+
+
+def _my_wishes(ctx: CommandContext) -> str:
+    wishes = ctx.session.exec(
+        select(Wish)
+        .where(Wish.submitter_wechat_id == ctx.cmd.talker_id, Wish.office_id == ctx.office.id)
+        .order_by(col(Wish.created_at).desc())
+        .limit(LIST_LIMIT)
+    ).all()
+    return texts.my_wishes([(w.seq, Category(w.category), WishStatus(w.status)) for w in wishes])
+
+
+def _supplement(ctx: CommandContext) -> str:
+    wish = ctx.own_wish()
+    supplement_wish(
+        session=ctx.session, wish=wish, text=str(ctx.args.get("text", "")), actor=ctx.actor
+    )
+    return texts.supplemented(wish.seq)
+
+
+def _withdraw(ctx: CommandContext) -> str:
+    wish = ctx.own_wish()
+    transition_wish(
+        session=ctx.session,
+        wish=wish,
+        action=Action.close,
+        actor=ctx.actor,
+        close_reason=CloseReason.withdrawn,
+    )
+    return texts.withdrawn(wish.seq)
+
+
+def _resources(ctx: CommandContext) -> str:
+    """点单 menu: the active resources serving this group's office (the library's one rule)."""
+    keyword = str(ctx.args.get("keyword") or "").strip()
+    rows = ctx.session.exec(
+        select(Resource)
+        .where(col(Resource.active).is_(True), serving_clause(ctx.office.path))
+        .order_by(col(Resource.id))
+    ).all()
+    if keyword:
+        # The library is small and categories are a JSON list: filter in Python.
+        category = Category.from_label(keyword)
+        rows = [
+            r
+            for r in rows
+            if keyword in f"{r.name} {r.provider} {r.description}"
+            or (category is not None and category in r.categories)
+        ]
+    items = [(r.id or 0, r.name, r.provider) for r in rows[:LIST_LIMIT]]
+    return texts.resource_list(items, keyword)
+
+
+def _help(ctx: CommandContext) -> str:
+    return texts.STAFF_HELP if ctx.staff is not None else texts.MEMBER_HELP
+
+
+MEMBER_HANDLERS: dict[str, Handler] = {
+    "查询": _query,
+    "我的心愿": _my_wishes,
+    "补充": _supplement,
+    "撤回": _withdraw,
+    "资源": _resources,
+    "帮助": _help,
+}
+# Every command the chat service runs, by the name nlp.commands gives it.
+HANDLERS: dict[str, Handler] = {**MEMBER_HANDLERS, **STAFF_HANDLERS}

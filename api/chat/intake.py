@@ -1,0 +1,118 @@
+"""What the bot sees arrive: groups, and wishes posted in them (including 点单 of a resource).
+
+Each function adds to the bot request's one transaction (api/http/routes/bot.py) and flushes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from api.chat.context import find_group
+from api.chat.schemas import BotReply, BotWishIn, GroupSeenOut
+from api.domain.resources import serves
+from api.domain.wishes import Actor, create_wish, link_ordered_resource
+from bot import texts
+from models import Group, Office, Resource
+from models.enums import Category, WishKind
+from models.wish import MAX_WISH_TEXT, WishCreate
+
+logger = logging.getLogger(__name__)
+
+BOT = Actor(name="bot")
+
+
+def group_seen(*, session: Session, room_id: str, topic: str) -> GroupSeenOut:
+    """The group, registered disabled when the bot sees it for the first time."""
+    group = find_group(session, room_id)
+    created = False
+    if group is None:
+        group = Group(room_id=room_id, topic=topic[:200], enabled=False)
+        try:
+            with session.begin_nested():
+                session.add(group)
+            created = True
+            logger.info("new WeChat group registered (disabled): %s", room_id)
+        except IntegrityError:  # the same group reported twice at once: the other one won
+            group = find_group(session, room_id)
+            if group is None:
+                raise
+    elif topic and group.topic != topic:
+        group.topic = topic[:200]
+        session.add(group)
+        session.flush()
+    assert group.id is not None
+    return GroupSeenOut(
+        group_id=group.id,
+        enabled=group.enabled,
+        office_id=group.office_id,
+        is_staff_group=group.is_staff_group,
+        created=created,
+    )
+
+
+def submit_wish(*, session: Session, wish_in: BotWishIn) -> BotReply:
+    """Logs a wish posted in a group; idempotent on the WeChat message id.
+
+    A 点单 (``resource_id``) logs the wish and links the resource in the same transaction, so
+    a failure between the two leaves neither, and a replay logs both, once."""
+    from nlp import mask
+
+    group = find_group(session, wish_in.room_id) if wish_in.room_id else None
+    if group is None or not group.enabled or group.office_id is None:
+        if group is not None and group.enabled:
+            logger.warning("group %s is enabled but has no office: wish not logged", group.id)
+        return BotReply(ok=False, ignored=True)
+    office = session.get(Office, group.office_id)
+    assert office is not None
+    resource: Resource | None = None
+    category = wish_in.category or Category.other
+    text = wish_in.text
+    if wish_in.resource_id is not None:
+        resource = session.get(Resource, wish_in.resource_id)
+        # The resource library rule: a member orders only what serves her group's office.
+        if resource is None or not resource.active or not serves(resource, office.path):
+            return BotReply(ok=False, reply=texts.resource_not_found(wish_in.resource_id))
+        if resource.categories:
+            category = Category(resource.categories[0])
+        text = f"{text}（点单：资源{resource.id} {resource.name}）"
+    wish, created = create_wish(
+        session=session,
+        wish_in=WishCreate(
+            text=text[:MAX_WISH_TEXT],
+            category=category,
+            kind=wish_in.kind or WishKind.need,
+            group_id=group.id,
+            submitter_wechat_id=wish_in.talker_id,
+            submitter_name=wish_in.talker_name[:50] or None,
+            source_message_id=wish_in.message_id,
+            confidence=wish_in.confidence,
+            keywords=wish_in.keywords[:50],
+        ),
+        actor=BOT,
+    )
+    if resource is not None:
+        if created:
+            link_ordered_resource(session=session, wish=wish, resource=resource, actor=BOT)
+        reply = texts.resource_wish_received(wish.seq, resource.name)
+    else:
+        masked = mask(wish_in.text)
+        contact = _masked_numbers(masked) if masked != wish_in.text else None
+        reply = texts.wish_received(wish.seq, Category(wish.category), masked_contact=contact)
+    return BotReply(
+        reply=reply,
+        wish_id=wish.id,
+        seq=wish.seq,
+        number=wish.number,
+        category=Category(wish.category),
+        created=created,
+    )
+
+
+def _masked_numbers(masked: str) -> str:
+    """The masked phone/ID numbers of a text, e.g. "138****5678"."""
+    found = re.findall(r"[0-9A-Za-z]*\*{4,}[0-9A-Za-z]*", masked)
+    return "、".join(found[:2])

@@ -1,0 +1,73 @@
+"""The /api/v1/bot wire format: what the bot sends and what it gets back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from models.enums import Category, WishKind
+
+
+class GroupSeenIn(BaseModel):
+    room_id: str = Field(min_length=1, max_length=100)
+    topic: str = Field(default="", max_length=200)
+
+
+class GroupSeenOut(BaseModel):
+    group_id: int
+    enabled: bool
+    office_id: int | None
+    is_staff_group: bool
+    created: bool
+
+
+class _FromMessage(BaseModel):
+    room_id: str | None = Field(default=None, max_length=100)
+    talker_id: str = Field(min_length=1, max_length=100)
+    talker_name: str = Field(default="", max_length=200)
+    message_id: str = Field(min_length=1, max_length=100)
+
+
+class BotWishIn(_FromMessage):
+    text: str = Field(min_length=1, max_length=20000)
+    category: Category | None = None
+    kind: WishKind | None = None
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    keywords: list[str] = Field(default_factory=list)
+    resource_id: int | None = None
+
+
+class CommandIn(BaseModel):
+    """A parsed command as nlp.commands made it: its name and its fields. A wish is named by
+    ``seq``, the office's number (#42), never by its row id."""
+
+    name: str = Field(min_length=1, max_length=20)
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class BotCommandIn(_FromMessage):
+    command: CommandIn
+
+
+class BotReply(BaseModel):
+    """What the bot says back. ``ignored``: say nothing (the group is not enabled)."""
+
+    ok: bool = True
+    ignored: bool = False
+    reply: str = ""
+    wish_id: int | None = None
+    seq: int | None = None
+    number: str | None = None
+    category: Category | None = None
+    created: bool | None = None
+
+
+class BotOutboxItem(BaseModel):
+    id: int
+    target_kind: str
+    target_id: str
+    text: str
+    mention_ids: list[str]
+    urgent: bool
+    kind: str
