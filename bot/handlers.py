@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import nlp
-from bot import texts
 from bot.client import ApiAuthError, ApiRejected, ApiUnavailable
 from bot.sender import Sender
 from bot.spool import ANSWERED, NEW, Spool, SpoolEntry
+from models.wording import members as for_members
 from nlp.commands import (
     Command,
     ConfirmCommand,
@@ -127,7 +127,7 @@ class Bridge:
         except nlp.CommandError as exc:
             if not self.spool.mark_seen(msg.message_id):
                 return Outcome.duplicate
-            await self._reply(msg.room_id, msg.talker_id, texts.command_error(exc.message))
+            await self._reply(msg.room_id, msg.talker_id, for_members.command_error(exc.message))
             return Outcome.bad_command
         if command is not None:
             return await self._command(msg, command)
@@ -172,7 +172,7 @@ class Bridge:
             payload = self._wish_payload(msg, text, result)
             if not self.spool.add_pending(msg.room_id, msg.talker_id, msg.message_id, payload):
                 return Outcome.duplicate
-            await self._reply(msg.room_id, msg.talker_id, texts.GREY_QUESTION)
+            await self._reply(msg.room_id, msg.talker_id, for_members.GREY_QUESTION)
             return Outcome.asked
         return Outcome.chatter  # never stored, never sent anywhere
 
@@ -280,7 +280,7 @@ class Bridge:
         except ApiRejected as exc:
             # The API's messages are written for people; anything else gets the generic one.
             logger.warning("API refused spool entry %s: %s", entry.id, exc)
-            return {"reply": exc.message or texts.GENERIC_ERROR}
+            return {"reply": exc.message or for_members.GENERIC_ERROR}
 
     async def _deliver_reply(self, entry: SpoolEntry) -> None:
         reply = (entry.reply or {}).get("reply")
@@ -297,7 +297,7 @@ class Bridge:
         for entry in self.spool.entries():
             if entry.state != NEW:
                 continue
-            text = texts.WISH_HELD if entry.kind == "wish" else texts.COMMAND_HELD
+            text = for_members.WISH_HELD if entry.kind == "wish" else for_members.COMMAND_HELD
             self.spool.mark_notified(entry.id)
             try:
                 await self._reply(entry.payload.get("room_id"), entry.payload["talker_id"], text)

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from api.chat import replies
 from api.chat.context import CommandContext, Refusal, find_group, find_staff
 from api.chat.schemas import BotCommandIn, BotReply
 from api.chat.staff_commands import STAFF_HANDLERS
@@ -23,9 +22,10 @@ from api.domain.errors import DomainError
 from api.domain.resources import serving_clause
 from api.domain.wishes import supplement_wish, transition_wish
 from api.domain.workflow import Action
-from bot import texts
 from models import BotCommand, Office, Resource, Wish
 from models.enums import Category, CloseReason, WishStatus
+from models.wording import members as for_members
+from models.wording import staff as for_staff
 from nlp.commands import command_type
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def _reserve(
         except IntegrityError:  # the same message raced in through another worker, which won
             existing = session.get(BotCommand, command_in.message_id)
     if existing is None or existing.reply is None:
-        return None, BotReply(ok=False, reply=texts.COMMAND_ALREADY_TAKEN)
+        return None, BotReply(ok=False, reply=for_members.COMMAND_ALREADY_TAKEN)
     return None, BotReply.model_validate(existing.reply)
 
 
@@ -85,23 +85,23 @@ def run_command(*, session: Session, command_in: BotCommandIn) -> BotReply:
         if group is None or not group.enabled:
             return BotReply(ok=False, ignored=True)
         if group.office_id is None:
-            return BotReply(ok=False, reply=texts.GROUP_WITHOUT_OFFICE)
+            return BotReply(ok=False, reply=for_members.GROUP_WITHOUT_OFFICE)
         office = session.get(Office, group.office_id)
     elif staff is not None:
         office = session.get(Office, staff.office_id)
     else:
-        reply = texts.staff_only(name) if staff_only else texts.PRIVATE_MEMBERS
+        reply = for_members.staff_only(name) if staff_only else for_members.PRIVATE_MEMBERS
         return BotReply(ok=False, reply=reply)
     assert office is not None
     home = session.get(Office, staff.office_id) if staff is not None else None
     if staff_only:
         if staff is None:
-            return BotReply(ok=False, reply=texts.staff_only(name))
+            return BotReply(ok=False, reply=for_members.staff_only(name))
         if home is None or not office.path.startswith(home.path):
-            return BotReply(ok=False, reply=texts.NOT_IN_OFFICE_SCOPE)
+            return BotReply(ok=False, reply=for_staff.NOT_IN_OFFICE_SCOPE)
     handler = HANDLERS.get(name)
     if handler is None:
-        return BotReply(ok=False, reply=texts.command_error(replies.COMMAND_UNAVAILABLE))
+        return BotReply(ok=False, reply=for_members.command_error(for_members.COMMAND_UNAVAILABLE))
     ctx = CommandContext(session=session, cmd=command_in, office=office, staff=staff, home=home)
     try:
         with session.begin_nested():
@@ -119,7 +119,7 @@ def run_command(*, session: Session, command_in: BotCommandIn) -> BotReply:
 
 def _query(ctx: CommandContext) -> str:
     wish = ctx.own_wish()
-    return texts.wish_status(wish.seq, Category(wish.category), WishStatus(wish.status))
+    return for_members.wish_status(wish.seq, Category(wish.category), WishStatus(wish.status))
 
 
 def _my_wishes(ctx: CommandContext) -> str:
@@ -129,7 +129,9 @@ def _my_wishes(ctx: CommandContext) -> str:
         .order_by(col(Wish.created_at).desc())
         .limit(LIST_LIMIT)
     ).all()
-    return texts.my_wishes([(w.seq, Category(w.category), WishStatus(w.status)) for w in wishes])
+    return for_members.my_wishes(
+        [(w.seq, Category(w.category), WishStatus(w.status)) for w in wishes]
+    )
 
 
 def _supplement(ctx: CommandContext) -> str:
@@ -137,7 +139,7 @@ def _supplement(ctx: CommandContext) -> str:
     supplement_wish(
         session=ctx.session, wish=wish, text=str(ctx.args.get("text", "")), actor=ctx.actor
     )
-    return texts.supplemented(wish.seq)
+    return for_members.supplemented(wish.seq)
 
 
 def _withdraw(ctx: CommandContext) -> str:
@@ -149,7 +151,7 @@ def _withdraw(ctx: CommandContext) -> str:
         actor=ctx.actor,
         close_reason=CloseReason.withdrawn,
     )
-    return texts.withdrawn(wish.seq)
+    return for_members.withdrawn(wish.seq)
 
 
 def _resources(ctx: CommandContext) -> str:
@@ -170,11 +172,11 @@ def _resources(ctx: CommandContext) -> str:
             or (category is not None and category in r.categories)
         ]
     items = [(r.id or 0, r.name, r.provider) for r in rows[:LIST_LIMIT]]
-    return texts.resource_list(items, keyword)
+    return for_members.resource_list(items, keyword)
 
 
 def _help(ctx: CommandContext) -> str:
-    return texts.STAFF_HELP if ctx.staff is not None else texts.MEMBER_HELP
+    return for_staff.STAFF_HELP if ctx.staff is not None else for_members.MEMBER_HELP
 
 
 MEMBER_HANDLERS: dict[str, Handler] = {

@@ -7,12 +7,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from api.chat import replies
 from api.chat.schemas import BotCommandIn
 from api.domain.errors import NotFound
 from api.domain.wishes import Actor, get_wish_by_seq
-from bot import texts
 from models import Group, Office, Staff, Wish
+from models.wording import members as for_members
 
 
 def find_group(session: Session, room_id: str) -> Group | None:
@@ -61,7 +60,7 @@ class CommandContext:
         try:
             return int(self.args["seq"])
         except (KeyError, TypeError, ValueError):
-            raise Refusal(texts.command_error(replies.MISSING_WISH_NUMBER)) from None
+            raise Refusal(for_members.command_error(for_members.MISSING_WISH_NUMBER)) from None
 
     def wish(self) -> Wish:
         """A wish of this office, by its number."""
@@ -69,7 +68,7 @@ class CommandContext:
         try:
             return get_wish_by_seq(session=self.session, office_id=self.office.id or 0, seq=seq)
         except NotFound:
-            raise Refusal(texts.wish_not_found(seq)) from None
+            raise Refusal(for_members.wish_not_found(seq)) from None
 
     def own_wish(self) -> Wish:
         """A member's own wish (staff may look at any wish of the office)."""
@@ -77,7 +76,7 @@ class CommandContext:
         try:
             wish = self.wish()
         except Refusal:
-            raise Refusal(texts.not_your_wish(seq)) from None
+            raise Refusal(for_members.not_your_wish(seq)) from None
         if self.staff is None and wish.submitter_wechat_id != self.cmd.talker_id:
-            raise Refusal(texts.not_your_wish(seq))
+            raise Refusal(for_members.not_your_wish(seq))
         return wish

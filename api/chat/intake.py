@@ -15,10 +15,10 @@ from api.chat.context import find_group
 from api.chat.schemas import BotReply, BotWishIn, GroupSeenOut
 from api.domain.resources import serves
 from api.domain.wishes import Actor, create_wish, link_ordered_resource
-from bot import texts
 from models import Group, Office, Resource
 from models.enums import Category, WishKind
 from models.wish import MAX_WISH_TEXT, WishCreate
+from models.wording import members as for_members
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def submit_wish(*, session: Session, wish_in: BotWishIn) -> BotReply:
         resource = session.get(Resource, wish_in.resource_id)
         # The resource library rule: a member orders only what serves her group's office.
         if resource is None or not resource.active or not serves(resource, office.path):
-            return BotReply(ok=False, reply=texts.resource_not_found(wish_in.resource_id))
+            return BotReply(ok=False, reply=for_members.resource_not_found(wish_in.resource_id))
         if resource.categories:
             category = Category(resource.categories[0])
         text = f"{text}（点单：资源{resource.id} {resource.name}）"
@@ -97,11 +97,11 @@ def submit_wish(*, session: Session, wish_in: BotWishIn) -> BotReply:
     if resource is not None:
         if created:
             link_ordered_resource(session=session, wish=wish, resource=resource, actor=BOT)
-        reply = texts.resource_wish_received(wish.seq, resource.name)
+        reply = for_members.resource_wish_received(wish.seq, resource.name)
     else:
         masked = mask(wish_in.text)
         contact = _masked_numbers(masked) if masked != wish_in.text else None
-        reply = texts.wish_received(wish.seq, Category(wish.category), masked_contact=contact)
+        reply = for_members.wish_received(wish.seq, Category(wish.category), masked_contact=contact)
     return BotReply(
         reply=reply,
         wish_id=wish.id,

@@ -12,18 +12,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col, func, select
 
-from api.chat import replies
 from api.chat.context import CommandContext
 from api.domain.common import subtree_clause
 from api.domain.corrections import learn_from
 from api.domain.resources import refuse_unseen_resources
 from api.domain.wishes import fulfil_wish, match_wish, recategorise_wish, transition_wish
 from api.domain.workflow import Action
-from bot import texts
 from models import Resource, Staff, Wish
 from models.clock import to_local, utcnow
 from models.enums import OPEN_STATUSES, Category, CloseReason, WishStatus
 from models.wish import MAX_WISH_TEXT, FulfilmentCreate
+from models.wording import staff as for_staff
 
 LIST_LIMIT = 10
 
@@ -38,7 +37,7 @@ def _claim(ctx: CommandContext) -> str:
     wish = transition_wish(
         session=ctx.session, wish=ctx.wish(), action=Action.claim, actor=ctx.actor
     )
-    return texts.claimed(wish.seq, staff.name)
+    return for_staff.claimed(wish.seq, staff.name)
 
 
 def _match(ctx: CommandContext) -> str:
@@ -51,7 +50,7 @@ def _match(ctx: CommandContext) -> str:
     names = ctx.session.exec(
         select(Resource.name).where(col(Resource.id).in_(ids)).order_by(col(Resource.id))
     ).all()
-    return texts.matched(wish.seq, names)
+    return for_staff.matched(wish.seq, names)
 
 
 def _start(ctx: CommandContext) -> str:
@@ -59,7 +58,7 @@ def _start(ctx: CommandContext) -> str:
     wish = transition_wish(
         session=ctx.session, wish=ctx.wish(), action=Action.start, actor=ctx.actor
     )
-    return texts.started(wish.seq)
+    return for_staff.started(wish.seq)
 
 
 def _complete(ctx: CommandContext) -> str:
@@ -75,7 +74,7 @@ def _complete(ctx: CommandContext) -> str:
     wish = fulfil_wish(
         session=ctx.session, wish=ctx.wish(), fulfilment_in=fulfilment, actor=ctx.actor
     )
-    return texts.fulfilled(wish.seq, beneficiaries, value)
+    return for_staff.fulfilled(wish.seq, beneficiaries, value)
 
 
 def _close(ctx: CommandContext) -> str:
@@ -89,7 +88,7 @@ def _close(ctx: CommandContext) -> str:
         close_reason=reason,
         note=str(ctx.args.get("note") or "")[:500],
     )
-    return texts.closed(wish.seq, reason.label)
+    return for_staff.closed(wish.seq, reason.label)
 
 
 def _recategorise(ctx: CommandContext) -> str:
@@ -98,8 +97,8 @@ def _recategorise(ctx: CommandContext) -> str:
     wish = ctx.wish()
     old = Category(wish.category)
     if not recategorise_wish(session=ctx.session, wish=wish, category=new, actor=ctx.actor):
-        return replies.category_unchanged(wish.seq, old)
-    return texts.recategorised(wish.seq, old, new)
+        return for_staff.category_unchanged(wish.seq, old)
+    return for_staff.recategorised(wish.seq, old, new)
 
 
 def _not_wish(ctx: CommandContext) -> str:
@@ -117,7 +116,7 @@ def _not_wish(ctx: CommandContext) -> str:
     learn_from(
         session=ctx.session, wish=wish, predicted=old, corrected=None, staff_id=ctx.actor.staff_id
     )
-    return texts.not_a_wish(wish.seq)
+    return for_staff.not_a_wish(wish.seq)
 
 
 def _in_scope(ctx: CommandContext) -> sa.ColumnElement[bool]:
@@ -142,7 +141,7 @@ def _todo(ctx: CommandContext) -> str:
         (w.seq, Category(w.category), WishStatus(w.status), (now - w.created_at).days)
         for w in wishes
     ]
-    return texts.todo(lines, int(unclaimed))
+    return for_staff.todo(lines, int(unclaimed))
 
 
 def _ledger(ctx: CommandContext) -> str:
@@ -164,7 +163,7 @@ def _ledger(ctx: CommandContext) -> str:
         ).where(_in_scope(ctx))
     ).one()
     today_new, today_done, month_new, month_done, open_count = (int(n) for n in counts)
-    return texts.ledger((today_new, today_done), (month_new, month_done), open_count)
+    return for_staff.ledger((today_new, today_done), (month_new, month_done), open_count)
 
 
 STAFF_HANDLERS: dict[str, Callable[[CommandContext], str]] = {

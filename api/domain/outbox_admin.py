@@ -1,6 +1,6 @@
 """The outbox as administrators see it: list, inspect, queue a manual notice, retry a failure.
 
-Delivery itself (lease/ack/fail) lives in api/services/outbox.py and the bot routes.
+Delivery itself (lease/ack/fail) lives in api/domain/outbox.py and the bot routes.
 """
 
 from __future__ import annotations

@@ -189,3 +189,7 @@ def monthly_text(
         lines.append(f"衷心感谢{'、'.join(providers)}的爱心支持！")
     lines.append("有求即答，有事尽帮。新的心愿欢迎随时在群里提出！")
     return "\n".join(lines)
+
+
+COMMAND_UNAVAILABLE = "这条指令现在不能用"
+MISSING_WISH_NUMBER = "请写上心愿编号，例如「查询 42」"

@@ -211,3 +211,7 @@ def digest_text(*, office_name: str, day: date, stats: DigestStats) -> str:
             ),
         ]
     )
+
+
+def category_unchanged(seq: int, category: Category) -> str:
+    return f"心愿 #{seq} 的类别本来就是「{Category(category).label}」，没有变化"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from apitools import Tree, new_wish
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from api.http.routes.admin_page import STATIC_DIR
 from models.enums import VOCABULARY, Category, CloseReason, WishKind, WishStatus
+from tests.api.apitools import Tree, new_wish
 
 URL = "/api/v1/labels"
 ADMIN_JS = STATIC_DIR / "admin.js"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from apitools import Tree, new_wish
 from fastapi.testclient import TestClient
+
+from tests.api.apitools import Tree, new_wish
 
 URL = "/api/v1/wishes"
 

@@ -69,7 +69,7 @@ def test_every_transition_over_http(
     expected = target
     if action == Action.match:
         # The match service also claims a new wish first, and lets a matched or in-service
-        # wish gain resources without moving (documented in api/services/wishes.py).
+        # wish gain resources without moving (documented in api/domain/wishes.py).
         sources = (*MATCH_EXTRA, *sources)
         expected = WishStatus.in_service if status == WishStatus.in_service else target
     if status in sources:

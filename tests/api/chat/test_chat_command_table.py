@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from apitools import Tree
 from chat_tools import MEMBER, command
 from fastapi.testclient import TestClient
 
 from api.chat.commands import HANDLERS, MEMBER_HANDLERS
 from api.chat.staff_commands import STAFF_HANDLERS
-from bot import texts
+from models.wording import members as for_members
 from nlp.commands import COMMAND_TYPES
+from tests.api.apitools import Tree
 
 # Arguments good enough for every command to get past the gate (the wish need not exist).
 ARGS = {
@@ -41,10 +41,10 @@ def test_a_member_is_refused_exactly_the_staff_only_commands(
 ) -> None:
     in_group = command(client, bot, f"g-{name}", name, talker=MEMBER, **ARGS)
     private = command(client, bot, f"p-{name}", name, talker=MEMBER, room=None, **ARGS)
-    refusal = texts.staff_only(name)
+    refusal = for_members.staff_only(name)
     if COMMAND_TYPES[name].staff_only:
         assert (in_group["ok"], in_group["reply"]) == (False, refusal)
         assert (private["ok"], private["reply"]) == (False, refusal)
     else:
         assert in_group["reply"] != refusal and in_group["reply"]
-        assert private["reply"] == texts.PRIVATE_MEMBERS
+        assert private["reply"] == for_members.PRIVATE_MEMBERS

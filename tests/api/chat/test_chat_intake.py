@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from apitools import Tree
 from chat_tools import command, who, wish
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -15,9 +14,10 @@ from sqlmodel import Session, select
 from api.chat import intake
 from api.http.app import create_app
 from api.settings import ApiSettings
-from bot import texts
 from models import Match, Wish, WishEvent
 from models.enums import EventKind
+from models.wording import members as for_members
+from tests.api.apitools import Tree
 
 
 def _rows(session: Session) -> tuple[list[Wish], list[Match], list[WishEvent]]:
@@ -37,7 +37,7 @@ def test_a_member_cannot_order_another_offices_resource(
     # 西区's parent-child class does not serve 东风街道 (under 东区): as if it did not exist.
     refused = wish(client, bot, "o1", "我要 资源", resource_id=tree.west_resource)
     assert refused["ok"] is False
-    assert refused["reply"] == texts.resource_not_found(tree.west_resource)
+    assert refused["reply"] == for_members.resource_not_found(tree.west_resource)
     assert _rows(session) == ([], [], [])
     # Nor is it on her menu, while the city-wide legal aid is, and can be ordered.
     menu = command(client, bot, "m1", "资源", talker="wx_member")["reply"]
