@@ -156,6 +156,8 @@ def daily_digest(engine: FollowUpEngine, now: datetime, *, write: bool) -> RunRe
             text_of=text_of,
             write=write,
         )
+        if write:
+            session.commit()
     return report
 
 
@@ -184,6 +186,8 @@ def monthly_summary(engine: FollowUpEngine, now: datetime, *, write: bool) -> Ru
             text_of=lambda office: monthly_text(session, directory, office, start, end, limit),
             write=write,
         )
+        if write:
+            session.commit()
     return report
 
 

@@ -137,7 +137,7 @@ class FollowUpEngine:
             if write:
                 self._add_events(session, routed, directory, now)
                 for message in report.messages:
-                    enqueue_message(session=session, message_in=message, commit=False)
+                    enqueue_message(session=session, message_in=message)
                 session.commit()
         logger.info("follow-up reminders at %s: %s", now.isoformat(), report.counts)
         return report

@@ -111,12 +111,14 @@ async def lease_outbox(
 
     def lease() -> list[service.BotOutboxItem]:
         with Session(engine, expire_on_commit=False) as session:
-            return service.lease_for_bot(
+            items = service.lease_for_bot(
                 session=session,
                 limit=limit,
                 lease_seconds=settings.outbox_lease_seconds,
                 urgent_only=urgent_only,
             )
+            session.commit()  # each look is its own transaction (lease_messages only flushes)
+            return items
 
     while True:
         event = signal.event()  # taken before looking, so a notify in between is not missed
