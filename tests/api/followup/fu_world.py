@@ -1,4 +1,4 @@
-"""Helpers for the follow-up engine tests (a plain module: tests/ has no packages)."""
+"""Helpers for the follow-up tests (a plain module: tests/ has no packages)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ class World:
 
     def release(self) -> None:
         # On SQLite every transaction holds the write lock (BEGIN IMMEDIATE): end the test's
-        # read transaction so the engine under test can write.
+        # read transaction so the runner under test can write.
         self.session.commit()
 
     def outbox(self) -> list[Outbox]:
