@@ -76,7 +76,7 @@ def run_system(settings: ApiSettings, ports: DemoPorts) -> int:
         if seed_demo(session=session):
             logger.info("demo world created")
         tokens = issue_demo_tokens(session=session)
-        session.commit()  # the launcher is the entry point: the token functions only flush
+        session.commit()  # the launcher is the entry point: seeding and tokens only flush
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda _n, _f: stop.set())
