@@ -90,6 +90,7 @@ def seed(url: str) -> tuple[int, int, str]:
         session.commit()
         assert api_office.id is not None and bare_office.id is not None
         _, token = create_token(session=session, name="bench", role=Role.admin)
+        session.commit()  # create_token only flushes
         ids = (api_office.id, bare_office.id)
     engine.dispose()
     return ids[0], ids[1], token

@@ -1,4 +1,4 @@
-"""Follow-up engine benchmark: one reminder run vs the bare indexed query for the overdue set.
+"""Follow-up runner benchmark: one reminder run vs the bare indexed query for the overdue set.
 
 Seeds a dedicated PostgreSQL database (wp_bench_followup, dropped afterwards) with N wishes, 5% of
 them overdue, then times in the same process (1) the bare indexed queries that select the overdue
@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from api.followup.engine import FollowUpEngine
-from api.followup.rules import Directory
+from api.followup.overdue import Directory
+from api.followup.runner import FollowUpRunner
 from api.followup.settings import SchedulerSettings
 from models import Group, Office, Staff
 from models.clock import SHANGHAI
@@ -128,8 +128,8 @@ def _seed(url: str, total: int, overdue_share: float, start_seq: int = 0) -> int
     return overdue
 
 
-def _time_bare(followup: FollowUpEngine) -> tuple[float, int]:
-    with Session(followup.engine) as session:
+def _time_bare(followup: FollowUpRunner) -> tuple[float, int]:
+    with Session(followup.db) as session:
         began = time.perf_counter()
         rows = followup.selector.candidates(session, NOW)
         Directory.load(session)
@@ -138,7 +138,7 @@ def _time_bare(followup: FollowUpEngine) -> tuple[float, int]:
 
 def _measure(url: str, label: str) -> dict[str, float]:
     engine = make_engine(url)
-    followup = FollowUpEngine(engine, SchedulerSettings())
+    followup = FollowUpRunner(engine, SchedulerSettings())
     bare, selected = _time_bare(followup)
     began = time.perf_counter()
     report = followup.run_reminders(NOW)

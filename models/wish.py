@@ -52,7 +52,7 @@ class Wish(WishBase, table=True):
         sa.UniqueConstraint("office_id", "seq", name="uq_wish_office_seq"),
         sa.Index("ix_wish_status_created", "status", "created_at"),
         sa.Index("ix_wish_followup", "status", "next_reminder_at"),
-        # Range scans of the follow-up engine (api/followup/rules.py), migration 0002.
+        # Range scans of the follow-up engine (api/followup/overdue.py), migration 0002.
         sa.Index("ix_wish_status_claimed", "status", "claimed_at"),
         sa.Index("ix_wish_status_planned", "status", "planned_date"),
         sa.Index("ix_wish_kind_status_created", "kind", "status", "created_at"),

@@ -42,7 +42,8 @@ PEOPLE = {p.key: p for p in (*MEMBERS, *STAFF)}
 
 
 def seed_demo(*, session: Session) -> bool:
-    """Creates the demo world unless it exists. Returns whether anything was created."""
+    """Creates the demo world unless it exists. Returns whether anything was created.
+    Flushes only: the launcher commits the world together with the demo tokens."""
     if session.exec(select(Office).where(Office.code == DEMO_CITY_CODE)).first() is not None:
         return False
     city = _office(session, "示范市妇联", DEMO_CITY_CODE, OfficeLevel.city, None)
@@ -93,7 +94,7 @@ def seed_demo(*, session: Session) -> bool:
             *_resources(community, street),
         ]
     )
-    session.commit()
+    session.flush()
     return True
 
 

@@ -105,6 +105,7 @@ def running_system(
         if seed_demo(session=session):
             logger.info("demo world created")
         tokens = issue_demo_tokens(session=session)
+        session.commit()  # the launcher is the entry point: seeding and tokens only flush
     gateway = FakeGateway(grpc_port=ports.gateway_grpc, control_port=ports.gateway_control)
     server: uvicorn.Server | None = None
     bot: subprocess.Popen[bytes] | None = None

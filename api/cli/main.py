@@ -117,6 +117,7 @@ def token_create(
         except DomainError as exc:
             typer.echo(exc.message, err=True)
             raise typer.Exit(2) from None
+        session.commit()  # this command is the entry point: create_token only flushes
     typer.echo(clear)
     typer.echo(f"token #{token.id} ({role.value}) for {name}: shown once, keep it safe", err=True)
 

@@ -52,5 +52,4 @@ def queue_fulfilment_announcement(*, session: Session, wish: Wish, fulfilment: F
             kind="announcement",
             dedupe_key=f"fulfilled:{wish.id}",
         ),
-        commit=False,
     )

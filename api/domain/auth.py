@@ -42,7 +42,10 @@ class Principal:
 def create_token(
     *, session: Session, name: str, role: Role, office_id: int | None = None
 ) -> tuple[ApiToken, str]:
-    """Stores a new token's hash and returns the token in clear, to be shown exactly once."""
+    """Stores a new token's hash and returns the token in clear, to be shown exactly once.
+
+    Flushes only: the caller (the admin request, `wishpool token create`, the demo launcher)
+    commits, and a token it does not commit never works."""
     if role == Role.staff and office_id is None:
         raise Forbidden("员工令牌必须指定所属妇联（office）")
     if office_id is not None and session.get(Office, office_id) is None:
@@ -50,7 +53,7 @@ def create_token(
     clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(name=name, role=role, office_id=office_id, token_hash=hash_token(clear))
     session.add(token)
-    session.commit()
+    session.flush()
     session.refresh(token)
     return token, clear
 

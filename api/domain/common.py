@@ -172,20 +172,23 @@ def apply_update(obj: SQLModel, update_in: SQLModel) -> dict[str, Any]:
     return changes
 
 
-def _commit_or_conflict(session: Session, obj: SQLModel, conflict_message: str) -> None:
-    """Commits; a unique or foreign-key violation becomes a 409 with a clear message."""
+def _flush_or_conflict(session: Session, obj: SQLModel, conflict_message: str) -> None:
+    """Flushes; a unique or foreign-key violation becomes a 409 with a clear message.
+
+    The transaction is unusable after the violation: the entry point that owns it rolls it
+    back when the Conflict reaches it, so it is raised, never swallowed here.
+    """
     try:
-        session.commit()
+        session.flush()
     except IntegrityError:
-        session.rollback()
         logger.info("integrity error writing %s", type(obj).__name__, exc_info=True)
         raise Conflict(conflict_message) from None
 
 
 def save(session: Session, obj: M, conflict_message: str) -> M:
-    """Adds and commits (409 on a clash); returns the refreshed object."""
+    """Adds and flushes (409 on a clash); returns the refreshed object. Never commits."""
     session.add(obj)
-    _commit_or_conflict(session, obj, conflict_message)
+    _flush_or_conflict(session, obj, conflict_message)
     session.refresh(obj)
     return obj
 
@@ -216,6 +219,6 @@ def update_checked(
 
 
 def delete(session: Session, obj: SQLModel, conflict_message: str) -> None:
-    """Deletes and commits; rows still referring to `obj` make it a 409."""
+    """Deletes and flushes; rows still referring to `obj` make it a 409. Never commits."""
     session.delete(obj)
-    _commit_or_conflict(session, obj, conflict_message)
+    _flush_or_conflict(session, obj, conflict_message)

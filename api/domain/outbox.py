@@ -3,6 +3,9 @@
 Delivery is at-least-once up to the acknowledgement and never repeated after it: the bot leases a
 batch, sends, and acknowledges each entry with the sent message id; an entry whose lease runs out
 unacknowledged is offered again.
+
+These functions only flush: the entry point calling them (an admin request, a bot request, a
+follow-up run) commits.
 """
 
 from __future__ import annotations
@@ -22,26 +25,29 @@ from models.outbox import OutboxCreate
 MAX_ATTEMPTS = 10
 
 
-def enqueue_message(*, session: Session, message_in: OutboxCreate, commit: bool = True) -> Outbox:
+def enqueue_message(*, session: Session, message_in: OutboxCreate) -> Outbox:
     """Adds a message; with a dedupe_key already used, returns the existing entry instead."""
-    if message_in.dedupe_key:
-        existing = _by_key(session, message_in.dedupe_key)
+    key = message_in.dedupe_key
+    if key:
+        existing = _by_key(session, key)
         if existing is not None:
             return existing
     message = Outbox.model_validate(message_in)
-    session.add(message)
-    if not commit:
-        return message
-    try:
-        session.commit()
-    except IntegrityError:
-        # A second scheduler instance enqueued the same key first.
-        session.rollback()
-        existing = _by_key(session, message_in.dedupe_key or "")
-        if existing is None:
-            raise
-        return existing
-    session.refresh(message)
+    if not key:
+        session.add(message)
+        session.flush()
+    else:
+        try:
+            # A savepoint: if another scheduler instance stored the same key meanwhile, only this
+            # insert is undone, not the caller's transaction.
+            with session.begin_nested():
+                session.add(message)
+        except IntegrityError:
+            existing = _by_key(session, key)
+            if existing is None:
+                raise
+            return existing
+    session.refresh(message)  # as stored, as a read would return it
     return message
 
 
@@ -54,6 +60,8 @@ def lease_messages(
 ) -> list[Outbox]:
     """Hands out up to `limit` pending messages, oldest first, each leased for a while.
 
+    The caller commits at once: until then other bots cannot see the lease (and on SQLite the
+    transaction holds the write lock).
     `urgent_only`: in quiet hours the bot asks only for messages marked urgent.
     """
     now = utcnow()
@@ -76,10 +84,8 @@ def lease_messages(
         if result.rowcount == 1:  # type: ignore[attr-defined]
             message = session.get(Outbox, message_id)
             if message is not None:
+                session.refresh(message)  # the lease columns the UPDATE just wrote
                 leased.append(message)
-    session.commit()
-    for message in leased:
-        session.refresh(message)
     return leased
 
 
@@ -95,7 +101,7 @@ def ack_message(*, session: Session, message_id: int, sent_message_id: str | Non
     message.sent_message_id = sent_message_id
     message.lease_until = None
     session.add(message)
-    session.commit()
+    session.flush()
     session.refresh(message)
     return message
 
@@ -112,6 +118,6 @@ def fail_message(*, session: Session, message_id: int, error: str) -> Outbox:
     if message.attempts >= MAX_ATTEMPTS:
         message.status = OutboxStatus.failed
     session.add(message)
-    session.commit()
+    session.flush()
     session.refresh(message)
     return message

@@ -1,6 +1,7 @@
 """The outbox as administrators see it: list, inspect, queue a manual notice, retry a failure.
 
-Delivery itself (lease/ack/fail) lives in api/domain/outbox.py and the bot routes.
+Delivery itself (lease/ack/fail) lives in api/domain/outbox.py and the bot routes. These
+functions only flush; the admin request commits.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def retry_outbox(*, session: Session, message_id: int) -> Outbox:
     message.attempts = 0
     message.lease_until = None
     session.add(message)
-    session.commit()
+    session.flush()
     session.refresh(message)
     logger.info("outbox %s queued again by an administrator", message_id)
     return message

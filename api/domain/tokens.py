@@ -1,4 +1,7 @@
-"""API tokens administered over the API (the CLI `wishpool token create` does the same)."""
+"""API tokens administered over the API (the CLI `wishpool token create` does the same).
+
+These functions only flush; the admin request (or the CLI command) commits.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +43,7 @@ def revoke_token(*, session: Session, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)
-        session.commit()
+        session.flush()
         session.refresh(token)
         logger.info("token #%s revoked", token_id)
     return token

@@ -1,4 +1,4 @@
-"""CLI entry points, registered by api/cli.py as `wishpool scheduler` and `wishpool remind`."""
+"""CLI entry points, registered by api/cli/main.py as `wishpool scheduler` and `wishpool remind`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from api.followup.settings import SchedulerSettings
 logger = logging.getLogger(__name__)
 
 
-def _engine(settings: SchedulerSettings) -> Engine:
+def _db(settings: SchedulerSettings) -> Engine:
     from api.settings import ApiSettings
     from models.db import make_engine
 
@@ -23,7 +23,7 @@ def _engine(settings: SchedulerSettings) -> Engine:
 
 
 def scheduler_command() -> None:
-    """Run the follow-up engine as its own process until SIGTERM or Ctrl-C.
+    """Run the follow-up scheduler as its own process until SIGTERM or Ctrl-C.
 
     Use it with api.run_scheduler=false when several API workers run.
     """
@@ -31,8 +31,8 @@ def scheduler_command() -> None:
 
     logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = SchedulerSettings()
-    engine = _engine(settings)
-    scheduler = FollowUpScheduler(engine, settings)
+    db = _db(settings)
+    scheduler = FollowUpScheduler(db, settings)
     stop = threading.Event()
 
     def _stop(signum: int, _frame: Any) -> None:
@@ -49,7 +49,7 @@ def scheduler_command() -> None:
             pass
     finally:
         scheduler.stop()
-        engine.dispose()
+        db.dispose()
 
 
 def remind_command(
@@ -58,15 +58,15 @@ def remind_command(
     ] = False,
 ) -> None:
     """Run the reminder job once now (or, with --dry-run, only print what it would send)."""
-    from api.followup.engine import FollowUpEngine
+    from api.followup.runner import FollowUpRunner
 
     settings = SchedulerSettings()
-    engine = _engine(settings)
+    db = _db(settings)
     try:
-        followup = FollowUpEngine(engine, settings)
-        report = followup.plan() if dry_run else followup.run_reminders()
+        runner = FollowUpRunner(db, settings)
+        report = runner.plan() if dry_run else runner.run_reminders()
     finally:
-        engine.dispose()
+        db.dispose()
     heading = "将要发送" if dry_run else "已写入待发消息"
     typer.echo(f"{heading}：{len(report.messages)} 条（{report.now.isoformat()}）")
     for message in report.messages:

@@ -1,7 +1,8 @@
 """The daily digest to each office's staff group and the monthly 圆梦榜 to member groups.
 
 Both are idempotent by their outbox dedupe key (group and local date or month), so a second
-scheduler instance, a retried job or a manual run never sends one twice.
+scheduler instance, a retried job or a manual run never sends one twice. They only flush: the
+runner (runner.py) owns the transaction.
 """
 
 from __future__ import annotations
@@ -9,23 +10,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from api.domain.outbox import enqueue_message
 from api.followup.calendar import local_midnight
-from api.followup.rules import Directory, DueItem, chunks
+from api.followup.jobs import JOB_DIGEST, JOB_MONTHLY, JobContext, RunReport
+from api.followup.overdue import Directory, DueItem, chunks
 from models import Fulfilment, Group, Match, Office, Outbox, Resource, Wish
 from models.clock import SHANGHAI, to_local
 from models.enums import OPEN_STATUSES, OutboxTarget, WishStatus
 from models.outbox import OutboxCreate
 from models.wording import members as for_members
 from models.wording import staff as for_staff
-
-if TYPE_CHECKING:
-    from api.followup.engine import FollowUpEngine, RunReport
 
 logger = logging.getLogger(__name__)
 
@@ -118,73 +116,69 @@ def digest_stats(
     )
 
 
-def daily_digest(engine: FollowUpEngine, now: datetime, *, write: bool) -> RunReport:
-    from api.followup.engine import JOB_DIGEST, RunReport
-
+def daily_digest(*, session: Session, context: JobContext, now: datetime, write: bool) -> RunReport:
     report = RunReport(JOB_DIGEST, now)
     today = to_local(now).date()
-    calendar = engine.calendar
+    calendar = context.calendar
     if not calendar.is_working_day(today):
         # Non-working day: no digest; the next working day's digest covers the gap.
         report.counts["skipped_non_working_day"] = 1
         return report
     since_day = calendar.nth_working_day_back(today - timedelta(days=1), 1)
-    start = datetime.combine(since_day, engine.settings.digest_time, SHANGHAI)
-    with Session(engine.engine, expire_on_commit=False) as session:
-        directory = Directory.load(session)
-        overdue: list[DueItem] | None = None  # every office's overdue wishes, read once
+    start = datetime.combine(since_day, context.settings.digest_time, SHANGHAI)
+    directory = Directory.load(session)
+    overdue: list[DueItem] | None = None  # every office's overdue wishes, read once
 
-        def text_of(office: Office) -> str:
-            nonlocal overdue
-            if overdue is None:
-                candidates = engine.selector.candidates(session, now, only_due=False)
-                overdue = engine.selector.classify(candidates, directory, now)
-            under = sum(
-                1
-                for item in overdue
-                if directory.offices[item.wish.office_id].path.startswith(office.path)
-            )
-            stats = digest_stats(session, office, start, now, overdue=under)
-            return for_staff.digest_text(office_name=office.name, day=today, stats=stats)
-
-        _post_to_groups(
-            session,
-            report,
-            directory.staff_groups,
-            directory,
-            kind="digest",
-            key_of=lambda g: f"followup:digest:{g.id}:{today.isoformat()}",
-            text_of=text_of,
-            write=write,
+    def text_of(office: Office) -> str:
+        nonlocal overdue
+        if overdue is None:
+            candidates = context.selector.candidates(session, now, only_due=False)
+            overdue = context.selector.classify(candidates, directory, now)
+        under = sum(
+            1
+            for item in overdue
+            if directory.offices[item.wish.office_id].path.startswith(office.path)
         )
+        stats = digest_stats(session, office, start, now, overdue=under)
+        return for_staff.digest_text(office_name=office.name, day=today, stats=stats)
+
+    _post_to_groups(
+        session,
+        report,
+        directory.staff_groups,
+        directory,
+        kind="digest",
+        key_of=lambda g: f"followup:digest:{g.id}:{today.isoformat()}",
+        text_of=text_of,
+        write=write,
+    )
     return report
 
 
-def monthly_summary(engine: FollowUpEngine, now: datetime, *, write: bool) -> RunReport:
+def monthly_summary(
+    *, session: Session, context: JobContext, now: datetime, write: bool
+) -> RunReport:
     """On the first working day on or after scheduler.monthly_day: last month's 圆梦榜."""
-    from api.followup.engine import JOB_MONTHLY, RunReport
-
     report = RunReport(JOB_MONTHLY, now)
     today = to_local(now).date()
-    if today.day < engine.settings.monthly_day or engine.calendar.is_quiet(now):
+    if today.day < context.settings.monthly_day or context.calendar.is_quiet(now):
         report.counts["skipped"] = 1
         return report
     this_month = today.replace(day=1)
     month = (this_month - timedelta(days=1)).replace(day=1)
     start, end = local_midnight(month), local_midnight(this_month)
-    limit = engine.settings.max_items_per_message
-    with Session(engine.engine, expire_on_commit=False) as session:
-        directory = Directory.load(session)
-        _post_to_groups(
-            session,
-            report,
-            directory.member_groups,
-            directory,
-            kind="monthly",
-            key_of=lambda g: f"followup:monthly:{g.id}:{month:%Y-%m}",
-            text_of=lambda office: monthly_text(session, directory, office, start, end, limit),
-            write=write,
-        )
+    limit = context.settings.max_items_per_message
+    directory = Directory.load(session)
+    _post_to_groups(
+        session,
+        report,
+        directory.member_groups,
+        directory,
+        kind="monthly",
+        key_of=lambda g: f"followup:monthly:{g.id}:{month:%Y-%m}",
+        text_of=lambda office: monthly_text(session, directory, office, start, end, limit),
+        write=write,
+    )
     return report
 
 

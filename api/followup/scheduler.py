@@ -19,7 +19,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
-from api.followup.engine import JOB_DIGEST, JOB_MONTHLY, JOB_REMINDERS, FollowUpEngine
+from api.followup.jobs import JOB_DIGEST, JOB_MONTHLY, JOB_REMINDERS
+from api.followup.runner import FollowUpRunner
 from api.followup.settings import SchedulerSettings
 from models.clock import SHANGHAI, utcnow
 
@@ -48,16 +49,16 @@ def job_triggers(settings: SchedulerSettings) -> dict[str, BaseTrigger]:
 
 
 class FollowUpScheduler:
-    """Owns one FollowUpEngine and, once started, a BackgroundScheduler running its jobs."""
+    """Owns one FollowUpRunner and, once started, a BackgroundScheduler running its jobs."""
 
     def __init__(
         self,
-        engine: Engine,
+        db: Engine,
         settings: SchedulerSettings | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings = settings or SchedulerSettings()
-        self.followup = FollowUpEngine(engine, self.settings, clock)
+        self.runner = FollowUpRunner(db, self.settings, clock)
         self.scheduler = BackgroundScheduler(timezone=SHANGHAI, job_defaults=JOB_DEFAULTS)
         self._lock = threading.Lock()
         self.add_jobs()
@@ -67,9 +68,9 @@ class FollowUpScheduler:
             # Before start APScheduler only queues jobs and replace_existing is not applied yet.
             self.scheduler.remove_all_jobs()
         jobs: dict[str, Callable[[], Any]] = {
-            JOB_REMINDERS: self.followup.run_reminders,
-            JOB_DIGEST: self.followup.run_digest,
-            JOB_MONTHLY: self.followup.run_monthly,
+            JOB_REMINDERS: self.runner.run_reminders,
+            JOB_DIGEST: self.runner.run_digest,
+            JOB_MONTHLY: self.runner.run_monthly,
         }
         for job_id, trigger in job_triggers(self.settings).items():
             self.scheduler.add_job(
@@ -103,8 +104,8 @@ class FollowUpScheduler:
         }
 
 
-def start_in_api(engine: Engine) -> FollowUpScheduler:
+def start_in_api(db: Engine) -> FollowUpScheduler:
     """The embedded default: one scheduler inside the API process, started now."""
-    scheduler = FollowUpScheduler(engine)
+    scheduler = FollowUpScheduler(db)
     scheduler.start()
     return scheduler

@@ -1,8 +1,9 @@
-"""Settings of the follow-up engine (config.yaml section `scheduler`, env WISHPOOL_SCHEDULER__*).
+"""Settings of the follow-up (config.yaml section `scheduler`, env WISHPOOL_SCHEDULER__*).
 
-Whether the engine runs inside the API is ApiSettings.run_scheduler; everything else is here,
+Whether the scheduler runs inside the API is ApiSettings.run_scheduler; everything else is here,
 except the quiet hours: the shared ``office.quiet_hours`` (env WISHPOOL_OFFICE__QUIET_HOURS),
-the same for the bot's sender.
+the same for the bot's sender. ReminderRules are the follow-up's thresholds, not the
+recogniser's rules (nlp/rules.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from models.quiet import DEFAULT_QUIET_HOURS
 Channel = Literal["staff_group", "private"]
 
 
-class OfficeRules(BaseModel):
+class OfficeReminderRules(BaseModel):
     """Per-office overrides (keyed by office code); a field left out keeps the default."""
 
     # A misspelt key would otherwise be dropped silently and the office keep the default.
@@ -34,8 +35,8 @@ class OfficeRules(BaseModel):
     channel: Channel | None = None
 
 
-class Rules(BaseModel):
-    """The thresholds in force for one office (defaults merged with its overrides)."""
+class ReminderRules(BaseModel):
+    """The follow-up thresholds in force for one office (defaults merged with its overrides)."""
 
     unclaimed_working_hours: float
     unmatched_working_days: int
@@ -67,7 +68,7 @@ class SchedulerSettings(SectionSettings):
     remind_interval_hours: float = Field(default=24, gt=0)
     offer_days: int = Field(default=7, ge=1)
     channel: Channel = "staff_group"
-    offices: dict[str, OfficeRules] = Field(default_factory=dict)
+    offices: dict[str, OfficeReminderRules] = Field(default_factory=dict)
     # Calendar.
     work_start: time = time(9, 0)
     work_end: time = time(17, 30)
@@ -85,7 +86,7 @@ class SchedulerSettings(SectionSettings):
     monthly_time: time = time(10, 0)
     runs_keep: int = Field(default=1000, ge=10, description="SchedulerRun rows kept per job")
     # Merged rules per office code: a reminder run asks once per wish, so build each once.
-    _rules_cache: dict[str, Rules] = PrivateAttr(default_factory=dict)
+    _rules_cache: dict[str, ReminderRules] = PrivateAttr(default_factory=dict)
 
     # Read-only views for GET /api/v1/followup/rules (and the admin page's 免打扰 line).
     @computed_field  # type: ignore[prop-decorator]
@@ -104,23 +105,23 @@ class SchedulerSettings(SectionSettings):
             raise ValueError("work_start must be before work_end")
         return self
 
-    def rules_for(self, office_code: str | None) -> Rules:
+    def rules_for(self, office_code: str | None) -> ReminderRules:
         key = office_code or ""
         cached = self._rules_cache.get(key)
         if cached is None:
             cached = self._rules_cache[key] = self._merge_rules(key)
         return cached
 
-    def _merge_rules(self, office_code: str) -> Rules:
-        override = self.offices.get(office_code) or OfficeRules()
+    def _merge_rules(self, office_code: str) -> ReminderRules:
+        override = self.offices.get(office_code) or OfficeReminderRules()
         merged = {
             name: getattr(override, name) if getattr(override, name) is not None else value
             for name, value in self.default_rules().model_dump().items()
         }
-        return Rules(**merged)
+        return ReminderRules(**merged)
 
-    def default_rules(self) -> Rules:
-        return Rules(
+    def default_rules(self) -> ReminderRules:
+        return ReminderRules(
             unclaimed_working_hours=self.unclaimed_working_hours,
             unmatched_working_days=self.unmatched_working_days,
             unfulfilled_working_days=self.unfulfilled_working_days,
@@ -130,5 +131,5 @@ class SchedulerSettings(SectionSettings):
             channel=self.channel,
         )
 
-    def all_rules(self) -> list[Rules]:
+    def all_rules(self) -> list[ReminderRules]:
         return [self.default_rules(), *(self.rules_for(code) for code in self.offices)]

@@ -35,7 +35,7 @@ def create_app(settings: ApiSettings | None = None, *, engine: Engine | None = N
         if settings.auto_migrate:
             upgrade(settings.database_url)
         if settings.run_scheduler:
-            # Embedded default: the follow-up engine runs inside the API on the same engine.
+            # Embedded default: the follow-up scheduler runs inside the API on the same engine.
             from api.followup.scheduler import start_in_api
 
             app.state.followup = start_in_api(engine)

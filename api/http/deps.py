@@ -2,28 +2,46 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from api.domain.auth import Principal, authenticate
-from api.domain.errors import Forbidden, InvalidInput
+from api.domain.errors import Conflict, Forbidden, InvalidInput
 from api.domain.listing import ListParams
 from api.settings import ApiSettings
 from models.enums import Role
 
+logger = logging.getLogger(__name__)
+
 
 def get_session(request: Request) -> Iterator[Session]:
-    # One transaction per request: domain functions flush, the request commits here, right
-    # after the route returns (scope="function"), and an exception rolls it all back.
-    # (Branch `chat` only: H4's `with ..., s.begin(): yield s` replaces this on merge; this form
-    # also tolerates the domain modules that still commit themselves.)
+    """The request's one transaction: domain functions only flush; this commits once the route
+    has returned and rolls back when anything raised.
+
+    Registered with scope="function", so the commit runs before the response is sent: a client
+    that got its 201 finds the row from any other connection, and a failing commit still reaches
+    the error handlers. Code that still commits on its own (until every module flushes) is
+    harmless here: the final commit then has nothing left to do.
+    """
     with Session(request.app.state.engine, expire_on_commit=False) as session:
-        yield session
-        session.commit()
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        try:
+            session.commit()
+        except IntegrityError:
+            # A clash the domain did not flush (and so did not turn into a 409) itself.
+            session.rollback()
+            logger.info("integrity error at commit on %s", request.url.path, exc_info=True)
+            raise Conflict("保存失败：数据与现有记录冲突") from None
 
 
 def get_settings(request: Request) -> ApiSettings:

@@ -172,6 +172,7 @@ class System:
                 s.add(r)
             s.commit()
             _, token = create_token(session=s, name="bot", role=Role.bot)
+            s.commit()  # create_token only flushes
             self.seed = Seed(
                 office_id=office.id,
                 room_id=room_id,

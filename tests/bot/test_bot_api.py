@@ -32,8 +32,9 @@ def api(engine: Engine, db_url: str) -> Iterator[tuple[TestClient, dict[str, str
     session.commit()
     _, bot_token = create_token(session=session, name="bot", role=Role.bot)
     _, admin_token = create_token(session=session, name="admin", role=Role.admin)
-    # On SQLite every transaction holds the write lock: never leave one open beside the app.
-    session.rollback()
+    # create_token only flushes; the commit also ends the transaction, which on SQLite holds
+    # the write lock: never leave one open beside the app.
+    session.commit()
     settings = ApiSettings(database_url=db_url, auto_migrate=False, run_scheduler=False)
     with TestClient(create_app(settings, engine=engine)) as client:
         client.headers["Authorization"] = f"Bearer {bot_token}"
@@ -162,7 +163,7 @@ def test_outbox_long_poll_times_out_empty_and_fail_reoffers(api: Any) -> None:
         message_in=OutboxCreate(target_kind="room", target_id=ROOM, text="提醒", urgent=False),
     )
     message_id = message.id
-    session.rollback()
+    session.commit()  # enqueue_message only flushes
     assert client.get("/api/v1/bot/outbox", params={"urgent_only": True}).json() == []
     [item] = client.get("/api/v1/bot/outbox").json()
     assert item["id"] == message_id

@@ -136,6 +136,7 @@ def rig() -> Iterator[Rig]:
                 system.setup_db(holder.room, holder.staff, holder.other_room)
                 with system.session() as s:
                     _, holder.admin_token = create_token(session=s, name="admin", role=Role.admin)
+                    s.commit()
                 system.start_api()
                 system.bot_env = {"WISHPOOL_BOT__LOG_LEVEL": "DEBUG"}
                 system.start_bot_ready()

@@ -1,4 +1,4 @@
-"""Routes: the follow-up engine (rules in force, jobs, last runs, a manual or dry run); admin."""
+"""Routes: the follow-up (reminder rules in force, jobs, last runs, a manual or dry run); admin."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from sqlmodel import col, func, select
 
-from api.followup.digest import daily_digest, monthly_summary
-from api.followup.engine import RunReport
+from api.followup.jobs import RunReport
 from api.followup.scheduler import FollowUpScheduler
-from api.followup.settings import Rules, SchedulerSettings
+from api.followup.settings import ReminderRules, SchedulerSettings
 from api.http.deps import AdminDep, SessionDep
 from models import Office, SchedulerRun
 from models.outbox import OutboxCreate
@@ -30,16 +29,16 @@ def get_followup(request: Request) -> FollowUpScheduler:
     return followup
 
 
-class OfficeRulesOut(BaseModel):
+class OfficeReminderRulesOut(BaseModel):
     office_id: int | None
     code: str
     name: str
-    rules: Rules
+    rules: ReminderRules
 
 
-class RulesOut(BaseModel):
-    defaults: Rules
-    offices: list[OfficeRulesOut]
+class ReminderRulesOut(BaseModel):
+    defaults: ReminderRules
+    offices: list[OfficeReminderRulesOut]
     run_interval_minutes: int
     work_start: time
     work_end: time
@@ -94,11 +93,11 @@ class RunResult(BaseModel):
 
 
 @router.get("/rules", summary="查看生效的跟进规则（含各妇联的单独设置）")
-def read_rules(request: Request, session: SessionDep, _admin: AdminDep) -> RulesOut:
+def read_rules(request: Request, session: SessionDep, _admin: AdminDep) -> ReminderRulesOut:
     settings = get_followup(request).settings
     offices = {o.code: o for o in session.exec(select(Office)).all()}
     per_office = [
-        OfficeRulesOut(
+        OfficeReminderRulesOut(
             office_id=offices[code].id if code in offices else None,
             code=code,
             name=offices[code].name if code in offices else "（未找到该妇联代码）",
@@ -106,10 +105,11 @@ def read_rules(request: Request, session: SessionDep, _admin: AdminDep) -> Rules
         )
         for code in sorted(settings.offices)
     ]
-    return RulesOut(
+    shared = set(ReminderRulesOut.model_fields) - {"defaults", "offices"}
+    return ReminderRulesOut(
         defaults=settings.default_rules(),
         offices=per_office,
-        **settings.model_dump(include=set(RulesOut.model_fields) - {"defaults", "offices"}),
+        **settings.model_dump(include=shared),
     )
 
 
@@ -154,21 +154,16 @@ def run_now(
     dry_run: bool = True,
 ) -> RunResult:
     # End the request's read transaction: on SQLite it holds the write lock the job needs.
+    # The job is an entry point of its own: it commits its writes itself.
     session.rollback()
-    engine = get_followup(request).followup
+    runner = get_followup(request).runner
     report: RunReport
     if job == Job.reminders:
-        report = engine.plan() if dry_run else engine.run_reminders()
+        report = runner.plan() if dry_run else runner.run_reminders()
     elif job == Job.digest:
-        report = (
-            daily_digest(engine, engine.clock(), write=False) if dry_run else engine.run_digest()
-        )
+        report = runner.plan_digest() if dry_run else runner.run_digest()
     else:
-        report = (
-            monthly_summary(engine, engine.clock(), write=False)
-            if dry_run
-            else engine.run_monthly()
-        )
+        report = runner.plan_monthly() if dry_run else runner.run_monthly()
     return RunResult(
         job_id=report.job_id,
         dry_run=dry_run,

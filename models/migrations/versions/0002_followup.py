@@ -5,7 +5,7 @@ Revises: 0001
 Create Date: 2026-11-23
 
 The follow-up engine selects overdue wishes with one range scan per rule; these indexes make
-those scans cost work proportional to the overdue set (see api/followup/rules.py).
+those scans cost work proportional to the overdue set (see api/followup/overdue.py).
 """
 
 from collections.abc import Sequence

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from chat_tools import MEMBER, command, who, wish
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -17,6 +16,7 @@ from api.settings import ApiSettings
 from models import BotCommand, Correction, WishEvent
 from models.enums import EventKind
 from tests.api.apitools import Tree, new_wish
+from tests.api.chat.chat_tools import MEMBER, command, who, wish
 
 
 def _events(session: Session, wish_id: int, kind: EventKind) -> list[WishEvent]:

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.followup.engine import FollowUpEngine
+from api.followup.runner import FollowUpRunner
 from models import Group, Office, Organisation, Staff
 from models.enums import OfficeLevel, OrganisationKind
 from tests.api.followup.fu_world import World, make_settings
@@ -96,5 +96,5 @@ def world(session: Session) -> World:
 
 
 @pytest.fixture
-def followup(engine: Engine) -> Iterator[FollowUpEngine]:
-    yield FollowUpEngine(engine, make_settings())
+def followup(engine: Engine) -> Iterator[FollowUpRunner]:
+    yield FollowUpRunner(engine, make_settings())

@@ -77,7 +77,7 @@ class World:
 
     def release(self) -> None:
         # On SQLite every transaction holds the write lock (BEGIN IMMEDIATE): end the test's
-        # read transaction so the engine under test can write.
+        # read transaction so the runner under test can write.
         self.session.commit()
 
     def outbox(self) -> list[Outbox]:

@@ -1,4 +1,4 @@
-"""Two engines (two Engine objects, as two processes would have) never double-remind."""
+"""Two runners on two Engine objects (as two processes would have) never double-remind."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from collections import Counter
 import pytest
 from sqlmodel import Session, select
 
-from api.followup.engine import FollowUpEngine, RunReport
+from api.followup.jobs import RunReport
+from api.followup.runner import FollowUpRunner
 from models import SchedulerRun, WishEvent
 from models.db import make_engine
 from models.enums import EventKind
 from tests.api.followup.fu_world import World, at, make_settings
 
 
-def test_two_engines_at_once_remind_each_wish_once(world: World, db_url: str) -> None:
+def test_two_runners_at_once_remind_each_wish_once(world: World, db_url: str) -> None:
     for hour in range(9, 17):
         world.wish(created_at=at(2026, 3, 2, hour), org="with_liaison")
         world.wish(created_at=at(2026, 3, 2, hour))  # → on duty
@@ -26,7 +27,7 @@ def test_two_engines_at_once_remind_each_wish_once(world: World, db_url: str) ->
     errors: list[BaseException] = []
 
     def run(engine_index: int) -> None:
-        followup = FollowUpEngine(engines[engine_index], make_settings())
+        followup = FollowUpRunner(engines[engine_index], make_settings())
         barrier.wait()
         try:
             reports.append(followup.run_reminders(at(2026, 3, 4, 9)))
@@ -60,9 +61,9 @@ def test_a_claimed_wish_cannot_be_claimed_again(
 ) -> None:
     world.wish(created_at=at(2026, 3, 2, 9), org="with_liaison")
     engine = make_engine(db_url)
-    first, second = (FollowUpEngine(engine, make_settings()) for _ in range(2))
+    first, second = (FollowUpRunner(engine, make_settings()) for _ in range(2))
     now = at(2026, 3, 2, 14)
-    # The second engine read the wish before the first claimed it (a stale snapshot): only the
+    # The second runner read the wish before the first claimed it (a stale snapshot): only the
     # conditional UPDATE stands between it and a second reminder.
     with Session(engine) as session:
         stale = second.selector.candidates(session, now)

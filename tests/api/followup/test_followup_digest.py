@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from api.followup.engine import FollowUpEngine
+from api.followup.runner import FollowUpRunner
 from models import Fulfilment, Match, Resource
 from models.enums import Category, OutboxTarget, WishStatus
 from tests.api.followup.fu_world import SUBMITTER_NAME, SUBMITTER_PHONE, World, at
@@ -15,7 +15,7 @@ def _private(text: str) -> None:
     assert "wxid_member_1" not in text and "暑假" not in text
 
 
-def test_daily_digest_counts_and_text(world: World, followup: FollowUpEngine) -> None:
+def test_daily_digest_counts_and_text(world: World, followup: FollowUpRunner) -> None:
     world.wish(created_at=at(2026, 3, 2, 10))  # new since yesterday, overdue by Tuesday
     world.wish(
         created_at=at(2026, 3, 2, 11),
@@ -46,13 +46,13 @@ def test_daily_digest_counts_and_text(world: World, followup: FollowUpEngine) ->
     assert len(world.outbox()) == 4
 
 
-def test_no_digest_on_a_non_working_day(world: World, followup: FollowUpEngine) -> None:
+def test_no_digest_on_a_non_working_day(world: World, followup: FollowUpRunner) -> None:
     report = followup.run_digest(at(2026, 3, 7, 8, 30))
     assert report.counts["skipped_non_working_day"] == 1 and world.outbox() == []
 
 
 def test_monthly_summary_thanks_providers_without_personal_data(
-    world: World, followup: FollowUpEngine
+    world: World, followup: FollowUpRunner
 ) -> None:
     done = world.wish(
         created_at=at(2026, 2, 2, 9),
@@ -91,5 +91,5 @@ def test_monthly_summary_thanks_providers_without_personal_data(
     assert len(world.outbox()) == 1
 
 
-def test_monthly_waits_for_a_working_day(world: World, followup: FollowUpEngine) -> None:
+def test_monthly_waits_for_a_working_day(world: World, followup: FollowUpRunner) -> None:
     assert followup.run_monthly(at(2026, 3, 1, 10)).counts["skipped"] == 1  # Sunday

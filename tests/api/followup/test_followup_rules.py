@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from api.domain.wishes import Actor, transition_wish
 from api.domain.workflow import Action
-from api.followup.engine import FollowUpEngine
+from api.followup.runner import FollowUpRunner
 from models import Resource, WishEvent
 from models.enums import EventKind, OutboxTarget, WishKind, WishStatus
 from tests.api.followup.fu_world import SUBMITTER_NAME, SUBMITTER_PHONE, World, at, make_settings
@@ -20,7 +20,7 @@ def _no_personal_data(text: str) -> None:
 
 
 def test_unclaimed_wish_reminds_the_liaison_after_n_working_hours(
-    world: World, followup: FollowUpEngine
+    world: World, followup: FollowUpRunner
 ) -> None:
     wish = world.wish(created_at=at(2026, 3, 2, 10), org="with_liaison")
     assert followup.run_reminders(at(2026, 3, 2, 13, 59)).counts["messages"] == 0
@@ -37,7 +37,7 @@ def test_unclaimed_wish_reminds_the_liaison_after_n_working_hours(
 
 
 def test_routing_zone_staff_then_on_duty_and_private_channel(world: World, engine: Engine) -> None:
-    followup = FollowUpEngine(engine, make_settings(channel="private"))
+    followup = FollowUpRunner(engine, make_settings(channel="private"))
     world.wish(created_at=at(2026, 3, 2, 9), org="zone_only")
     world.wish(created_at=at(2026, 3, 2, 9))
     followup.run_reminders(at(2026, 3, 2, 14))
@@ -49,12 +49,12 @@ def test_routing_zone_staff_then_on_duty_and_private_channel(world: World, engin
 
 
 def test_per_office_override(world: World, engine: Engine) -> None:
-    followup = FollowUpEngine(engine, make_settings(offices={"XF": {"unclaimed_working_hours": 1}}))
+    followup = FollowUpRunner(engine, make_settings(offices={"XF": {"unclaimed_working_hours": 1}}))
     world.wish(created_at=at(2026, 3, 2, 10))
     assert followup.run_reminders(at(2026, 3, 2, 11)).counts["unclaimed"] == 1
 
 
-def test_claimed_but_unmatched_reminds_the_assignee(world: World, followup: FollowUpEngine) -> None:
+def test_claimed_but_unmatched_reminds_the_assignee(world: World, followup: FollowUpRunner) -> None:
     world.wish(
         created_at=at(2026, 3, 2, 9),
         status=WishStatus.claimed,
@@ -69,7 +69,7 @@ def test_claimed_but_unmatched_reminds_the_assignee(world: World, followup: Foll
 
 
 def test_matched_past_its_planned_date_reminds_the_assignee(
-    world: World, followup: FollowUpEngine
+    world: World, followup: FollowUpRunner
 ) -> None:
     world.wish(
         created_at=at(2026, 3, 2, 9),
@@ -86,7 +86,7 @@ def test_matched_past_its_planned_date_reminds_the_assignee(
 
 
 def test_matched_without_a_planned_date_is_not_forgotten(
-    world: World, followup: FollowUpEngine
+    world: World, followup: FollowUpRunner
 ) -> None:
     world.wish(
         created_at=at(2026, 3, 2, 9),
@@ -103,7 +103,7 @@ def test_matched_without_a_planned_date_is_not_forgotten(
     assert message.mention_ids == ["wx_assignee"] and "迟迟没有完成" in message.text
 
 
-def test_offer_not_turned_into_a_resource(world: World, followup: FollowUpEngine) -> None:
+def test_offer_not_turned_into_a_resource(world: World, followup: FollowUpRunner) -> None:
     kept = world.wish(
         created_at=at(2026, 3, 2, 9),
         kind=WishKind.offer,
@@ -127,7 +127,7 @@ def test_offer_not_turned_into_a_resource(world: World, followup: FollowUpEngine
     assert "爱心提供尚未转为资源" in message.text
 
 
-def test_one_message_per_staff_member_per_run(world: World, followup: FollowUpEngine) -> None:
+def test_one_message_per_staff_member_per_run(world: World, followup: FollowUpRunner) -> None:
     for hour in (9, 10, 11):
         world.wish(created_at=at(2026, 3, 2, hour), org="with_liaison")
     report = followup.run_reminders(at(2026, 3, 3, 16))
@@ -136,7 +136,7 @@ def test_one_message_per_staff_member_per_run(world: World, followup: FollowUpEn
     assert "以下 3 个心愿" in message.text and message.text.count("尚未认领") == 3
 
 
-def test_no_re_reminder_inside_the_interval(world: World, followup: FollowUpEngine) -> None:
+def test_no_re_reminder_inside_the_interval(world: World, followup: FollowUpRunner) -> None:
     wish = world.wish(created_at=at(2026, 3, 2, 9), org="with_liaison")
     followup.run_reminders(at(2026, 3, 2, 14))
     assert followup.run_reminders(at(2026, 3, 2, 14, 30)).counts["messages"] == 0
@@ -149,7 +149,7 @@ def test_no_re_reminder_inside_the_interval(world: World, followup: FollowUpEngi
     assert len(events) == 2
 
 
-def test_quiet_hours_defer_to_the_next_allowed_run(world: World, followup: FollowUpEngine) -> None:
+def test_quiet_hours_defer_to_the_next_allowed_run(world: World, followup: FollowUpRunner) -> None:
     world.wish(created_at=at(2026, 3, 2, 15), org="with_liaison")  # due Tue 10:30
     world.wish(created_at=at(2026, 3, 2, 16), org="with_liaison")
     report = followup.run_reminders(at(2026, 3, 3, 21, 30))
@@ -159,7 +159,7 @@ def test_quiet_hours_defer_to_the_next_allowed_run(world: World, followup: Follo
 
 
 def test_weekend_is_quiet_and_the_adjusted_saturday_is_not(
-    world: World, followup: FollowUpEngine
+    world: World, followup: FollowUpRunner
 ) -> None:
     world.wish(created_at=at(2026, 3, 6, 9), org="with_liaison")
     assert followup.run_reminders(at(2026, 3, 7, 10)).counts["deferred_quiet"] == 1  # Saturday
@@ -169,14 +169,14 @@ def test_weekend_is_quiet_and_the_adjusted_saturday_is_not(
     assert followup.run_reminders(at(2026, 2, 14, 10, 30)).counts["reminded"] == 1
 
 
-def test_national_day_holiday_sends_nothing(world: World, followup: FollowUpEngine) -> None:
+def test_national_day_holiday_sends_nothing(world: World, followup: FollowUpRunner) -> None:
     world.wish(created_at=at(2026, 9, 29, 9), org="with_liaison")
     report = followup.run_reminders(at(2026, 10, 1, 10))
     assert report.counts["deferred_quiet"] == 1 and world.outbox() == []
 
 
 def test_escalation_climbs_one_level_at_a_time_and_stops_at_the_top(
-    world: World, followup: FollowUpEngine
+    world: World, followup: FollowUpRunner
 ) -> None:
     wish = world.wish(created_at=at(2026, 3, 2, 9), org="with_liaison")  # overdue Mon 13:00
     followup.run_reminders(at(2026, 3, 2, 13))
@@ -202,7 +202,7 @@ def test_escalation_climbs_one_level_at_a_time_and_stops_at_the_top(
     assert report.counts["escalated"] == 0 and world.reload(wish).escalation_level == 3
 
 
-def test_escalation_names_who_had_it(world: World, followup: FollowUpEngine) -> None:
+def test_escalation_names_who_had_it(world: World, followup: FollowUpRunner) -> None:
     world.wish(
         created_at=at(2026, 3, 2, 9),
         status=WishStatus.claimed,
@@ -216,7 +216,7 @@ def test_escalation_names_who_had_it(world: World, followup: FollowUpEngine) -> 
 
 
 def test_urgent_escalation_goes_out_in_quiet_hours(world: World, engine: Engine) -> None:
-    followup = FollowUpEngine(engine, make_settings(urgent_from_level=1))
+    followup = FollowUpRunner(engine, make_settings(urgent_from_level=1))
     world.wish(created_at=at(2026, 3, 2, 9), org="with_liaison")
     report = followup.run_reminders(at(2026, 3, 7, 10))  # Saturday, level 1 is due
     messages = world.outbox()
@@ -224,7 +224,7 @@ def test_urgent_escalation_goes_out_in_quiet_hours(world: World, engine: Engine)
     assert messages[0].urgent and messages[0].kind == "escalation"
 
 
-def test_a_transition_restarts_the_follow_up_clock(world: World, followup: FollowUpEngine) -> None:
+def test_a_transition_restarts_the_follow_up_clock(world: World, followup: FollowUpRunner) -> None:
     wish = world.wish(created_at=at(2026, 3, 2, 9), org="with_liaison")
     followup.run_reminders(at(2026, 3, 2, 14))
     followup.run_reminders(at(2026, 3, 4, 14))  # +2 working days: escalated to the street
@@ -239,7 +239,7 @@ def test_a_transition_restarts_the_follow_up_clock(world: World, followup: Follo
     assert claimed.next_reminder_at is None and claimed.escalation_level == 0
 
 
-def test_dry_run_writes_nothing(world: World, followup: FollowUpEngine) -> None:
+def test_dry_run_writes_nothing(world: World, followup: FollowUpRunner) -> None:
     wish = world.wish(created_at=at(2026, 3, 2, 9), org="with_liaison")
     plan = followup.plan(at(2026, 3, 2, 14))
     assert len(plan.messages) == 1 and "李分片" in plan.messages[0].text

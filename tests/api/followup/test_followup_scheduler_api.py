@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.domain.auth import create_token
-from api.followup.engine import JOB_DIGEST, JOB_MONTHLY, JOB_REMINDERS
+from api.followup.jobs import JOB_DIGEST, JOB_MONTHLY, JOB_REMINDERS
 from api.followup.scheduler import FollowUpScheduler
 from api.http.app import create_app
 from api.settings import ApiSettings
@@ -48,7 +48,7 @@ def test_admin_routes(world: World, session: Session, db_url: str, engine: Engin
     world.wish(created_at=at(2026, 3, 2, 9), org="with_liaison")
     headers = {"Authorization": f"Bearer {admin}"}
     with _client(db_url, engine) as client:
-        # The routes' engine, on a fixed clock: Monday 14:00, 5 working hours after the wish.
+        # The routes' runner, on a fixed clock: Monday 14:00, 5 working hours after the wish.
         client.app.state.followup = FollowUpScheduler(  # type: ignore[attr-defined]
             engine, make_settings(), clock=lambda: at(2026, 3, 2, 14)
         )

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from api.followup.calendar import WorkCalendar, local_midnight
-from api.followup.settings import Rules, SchedulerSettings
+from api.followup.settings import ReminderRules, SchedulerSettings
 from models import Group, Office, Organisation, Resource, Staff, Wish
 from models.clock import to_local
 from models.enums import OPEN_STATUSES, WishKind, WishStatus
@@ -83,7 +83,7 @@ class DueItem:
     wish: Candidate
     rule: str
     overdue_since: datetime
-    rules: Rules
+    office_rules: ReminderRules  # the thresholds of the wish's office
     next_level: int | None = None  # escalation level reached by this run, if it escalates
     escalate_to: int | None = None  # office id
     urgent: bool = False
@@ -234,17 +234,19 @@ class Selector:
         """The rule each wish is overdue under (office thresholds) and its escalation, if due."""
         items = []
         for wish in wishes:
-            rules = self.settings.rules_for(directory.code(wish.office_id))
-            found = self._rule(wish, rules, now)
+            office_rules = self.settings.rules_for(directory.code(wish.office_id))
+            found = self._rule(wish, office_rules, now)
             if found is None:
                 continue
             rule, since = found
-            item = DueItem(wish=wish, rule=rule, overdue_since=since, rules=rules)
+            item = DueItem(wish=wish, rule=rule, overdue_since=since, office_rules=office_rules)
             self._escalation(item, directory, now)
             items.append(item)
         return items
 
-    def _rule(self, wish: Candidate, rules: Rules, now: datetime) -> tuple[str, datetime] | None:
+    def _rule(
+        self, wish: Candidate, rules: ReminderRules, now: datetime
+    ) -> tuple[str, datetime] | None:
         cal = self.calendar
         if wish.status == WishStatus.new:
             since = cal.add_working_hours(wish.created_at, rules.unclaimed_working_hours)
@@ -282,7 +284,8 @@ class Selector:
         wish = item.wish
         base = wish.escalated_at if wish.escalation_level > 0 and wish.escalated_at else None
         base = base or item.overdue_since
-        if not self.calendar.working_days_passed(base, item.rules.escalate_after_working_days, now):
+        after = item.office_rules.escalate_after_working_days
+        if not self.calendar.working_days_passed(base, after, now):
             return
         level = wish.escalation_level + 1
         target = directory.ancestor(wish.office_id, level)

@@ -1,8 +1,8 @@
-"""The follow-up engine: one reminder run, the daily digest and the monthly summary.
+"""The reminder job: overdue wishes remind whoever holds them and escalate one level up.
 
-Idempotency: a reminder run claims each wish with a conditional UPDATE (only while its
-next_reminder_at is empty or past, at the status and escalation level it was read with) and writes
-the claim, the timeline events and the outbox messages in one transaction. A second engine reading
+Idempotency: the run claims each wish with a conditional UPDATE (only while its next_reminder_at
+is empty or past, at the status and escalation level it was read with) and writes the claim, the
+timeline events and the outbox messages in the caller's transaction. A second instance reading
 the same wishes finds them claimed and sends nothing. On PostgreSQL the run also takes a
 transaction advisory lock so two instances do not split one staff member's batch in two; on SQLite
 the write transaction (BEGIN IMMEDIATE) serialises runs the same way.
@@ -10,28 +10,27 @@ the write transaction (BEGIN IMMEDIATE) serialises runs the same way.
 Quiet hours and non-working days: non-urgent reminders are simply not produced (and not
 claimed); the first run after the quiet period sends them. Only urgent escalations
 (level >= urgent_from_level) go out in quiet time.
+
+Everything here only flushes: the runner (runner.py) owns the transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from api.domain.outbox import enqueue_message
-from api.followup.calendar import WorkCalendar
-from api.followup.rules import Candidate, Directory, DueItem, Selector, chunks, counts_by_rule
-from api.followup.settings import SchedulerSettings
-from models import SchedulerRun, Staff, Wish, WishEvent
-from models.clock import to_local, utcnow
+from api.followup.jobs import JOB_REMINDERS, JobContext, RunReport
+from api.followup.overdue import Candidate, Directory, DueItem, chunks, counts_by_rule
+from models import Staff, Wish, WishEvent
+from models.clock import to_local
 from models.enums import EventKind, OutboxTarget
 from models.outbox import OutboxCreate
 from models.wording import members as for_members
@@ -39,18 +38,7 @@ from models.wording import staff as for_staff
 
 logger = logging.getLogger(__name__)
 
-JOB_REMINDERS = "followup.reminders"
-JOB_DIGEST = "followup.digest"
-JOB_MONTHLY = "followup.monthly"
 _ADVISORY_KEY = 0x7769_7368_706F  # "wishpo": one reminder run at a time per database
-
-
-@dataclass
-class RunReport:
-    job_id: str
-    now: datetime
-    counts: dict[str, int] = field(default_factory=dict)
-    messages: list[OutboxCreate] = field(default_factory=list)
 
 
 @dataclass
@@ -60,85 +48,45 @@ class _Target:
     mention_ids: list[str]
 
 
-def make_calendar(settings: SchedulerSettings) -> WorkCalendar:
-    return WorkCalendar(
-        holidays=settings.holidays,
-        extra_workdays=settings.extra_workdays,
-        work_start=settings.work_start,
-        work_end=settings.work_end,
-        quiet=settings.quiet_hours,
-    )
+def remind(*, session: Session, context: JobContext, now: datetime, write: bool) -> RunReport:
+    """One reminder run at `now`; with write=False a dry run that only reports."""
+    return _Reminders(context).run(session, now, write=write)
 
 
-class FollowUpEngine:
-    def __init__(
-        self,
-        engine: Engine,
-        settings: SchedulerSettings,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self.engine = engine
-        self.settings = settings
-        self.clock = clock
-        self.calendar = make_calendar(settings)
-        self.selector = Selector(settings, self.calendar)
+class _Reminders:
+    def __init__(self, context: JobContext) -> None:
+        self.settings = context.settings
+        self.calendar = context.calendar
+        self.selector = context.selector
 
-    # ---- public jobs ------------------------------------------------------------------------
-
-    def run_reminders(self, now: datetime | None = None) -> RunReport:
-        moment = now or self.clock()
-        return self._recorded(JOB_REMINDERS, moment, lambda: self._reminders(moment, write=True))
-
-    def plan(self, now: datetime | None = None) -> RunReport:
-        """What a reminder run would send now, without writing anything (dry run)."""
-        return self._reminders(now or self.clock(), write=False)
-
-    def run_digest(self, now: datetime | None = None) -> RunReport:
-        from api.followup.digest import daily_digest
-
-        moment = now or self.clock()
-        return self._recorded(JOB_DIGEST, moment, lambda: daily_digest(self, moment, write=True))
-
-    def run_monthly(self, now: datetime | None = None) -> RunReport:
-        from api.followup.digest import monthly_summary
-
-        moment = now or self.clock()
-        return self._recorded(
-            JOB_MONTHLY, moment, lambda: monthly_summary(self, moment, write=True)
-        )
-
-    # ---- reminders --------------------------------------------------------------------------
-
-    def _reminders(self, now: datetime, *, write: bool) -> RunReport:
+    def run(self, session: Session, now: datetime, *, write: bool) -> RunReport:
         report = RunReport(JOB_REMINDERS, now)
         quiet = self.calendar.is_quiet(now)
-        with Session(self.engine, expire_on_commit=False) as session:
-            if write and session.get_bind().dialect.name == "postgresql":
-                session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
-            directory = Directory.load(session)
-            candidates = self.selector.candidates(session, now)
-            directory.load_organisations(
-                session, (c.organisation_id for c in candidates if c.organisation_id)
-            )
-            items = self.selector.classify(candidates, directory, now)
-            report.counts.update(counts_by_rule(items))
-            report.counts["overdue"] = len(items)
-            if quiet:
-                report.counts["deferred_quiet"] = sum(1 for i in items if not i.urgent)
-                items = [i for i in items if i.urgent]
-            routed = self._route(items, directory, quiet=quiet)
-            report.counts["unrouted"] = len(items) - len(routed)
-            if write:
-                routed = self._claim(session, routed, now)
-            report.messages = self._compose(routed, directory, now, quiet=quiet)
-            report.counts["reminded"] = sum(1 for _, staff in routed if staff)
-            report.counts["escalated"] = sum(1 for item, _ in routed if item.next_level)
-            report.counts["messages"] = len(report.messages)
-            if write:
-                self._add_events(session, routed, directory, now)
-                for message in report.messages:
-                    enqueue_message(session=session, message_in=message, commit=False)
-                session.commit()
+        if write and session.get_bind().dialect.name == "postgresql":
+            session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
+        directory = Directory.load(session)
+        candidates = self.selector.candidates(session, now)
+        directory.load_organisations(
+            session, (c.organisation_id for c in candidates if c.organisation_id)
+        )
+        items = self.selector.classify(candidates, directory, now)
+        report.counts.update(counts_by_rule(items))
+        report.counts["overdue"] = len(items)
+        if quiet:
+            report.counts["deferred_quiet"] = sum(1 for i in items if not i.urgent)
+            items = [i for i in items if i.urgent]
+        routed = self._route(items, directory, quiet=quiet)
+        report.counts["unrouted"] = len(items) - len(routed)
+        if write:
+            routed = self._claim(session, routed, now)
+        report.messages = self._compose(routed, directory, now, quiet=quiet)
+        report.counts["reminded"] = sum(1 for _, staff in routed if staff)
+        report.counts["escalated"] = sum(1 for item, _ in routed if item.next_level)
+        report.counts["messages"] = len(report.messages)
+        if write:
+            self._add_events(session, routed, directory, now)
+            for message in report.messages:
+                enqueue_message(session=session, message_in=message)
         logger.info("follow-up reminders at %s: %s", now.isoformat(), report.counts)
         return report
 
@@ -166,14 +114,14 @@ class FollowUpEngine:
     def _claim(
         self, session: Session, routed: list[tuple[DueItem, list[Staff]]], now: datetime
     ) -> list[tuple[DueItem, list[Staff]]]:
-        """Conditional UPDATE … RETURNING: a wish another engine already claimed is skipped."""
+        """Conditional UPDATE … RETURNING: a wish another instance already claimed is skipped."""
         groups: dict[tuple[str, int, int | None, float], list[int]] = {}
         for item, _ in routed:
             key = (
                 item.wish.status,
                 item.wish.escalation_level,
                 item.next_level,
-                item.rules.remind_interval_hours,
+                item.office_rules.remind_interval_hours,
             )
             groups.setdefault(key, []).append(item.wish.id)
         claimed: set[int] = set()
@@ -272,17 +220,17 @@ class FollowUpEngine:
         )
 
     def _staff_target(self, member: Staff, directory: Directory) -> _Target:
-        rules = self.settings.rules_for(directory.code(member.office_id))
+        office_rules = self.settings.rules_for(directory.code(member.office_id))
         groups = directory.staff_groups.get(member.office_id, [])
-        if rules.channel == "staff_group" and groups:
+        if office_rules.channel == "staff_group" and groups:
             return _Target(OutboxTarget.room, groups[0].room_id, [member.wechat_id])
         return _Target(OutboxTarget.contact, member.wechat_id, [])
 
     def _escalation_targets(self, office_id: int, directory: Directory) -> list[_Target]:
-        rules = self.settings.rules_for(directory.code(office_id))
+        office_rules = self.settings.rules_for(directory.code(office_id))
         groups = directory.staff_groups.get(office_id, [])
         people = directory.office_staff(office_id)
-        if rules.channel == "staff_group" and groups:
+        if office_rules.channel == "staff_group" and groups:
             mentions = [s.wechat_id for s in people[:1]]
             return [_Target(OutboxTarget.room, groups[0].room_id, mentions)]
         return [_Target(OutboxTarget.contact, s.wechat_id, []) for s in people]
@@ -309,49 +257,6 @@ class FollowUpEngine:
         connection = session.connection()
         for start in range(0, len(rows), 5000):
             connection.execute(table.insert(), rows[start : start + 5000])
-
-    # ---- run records -------------------------------------------------------------------------
-
-    def _recorded(self, job_id: str, now: datetime, work: Callable[[], RunReport]) -> RunReport:
-        began = time.monotonic()
-        with Session(self.engine, expire_on_commit=False) as session:
-            run = SchedulerRun(job_id=job_id, started_at=now)
-            session.add(run)
-            session.commit()
-            try:
-                report = work()
-            except Exception as exc:
-                logger.exception("follow-up job %s failed", job_id)
-                run.error = f"{type(exc).__name__}: {exc}"[:500]
-                run.finished_at = now + timedelta(seconds=time.monotonic() - began)
-                session.add(run)
-                session.commit()
-                raise
-            elapsed = time.monotonic() - began
-            report.counts["duration_ms"] = round(elapsed * 1000)
-            run.counts = dict(report.counts)
-            # The engine's "now" plus real elapsed time, so injected clocks stay coherent.
-            run.finished_at = now + timedelta(seconds=elapsed)
-            session.add(run)
-            self._prune(session, job_id)
-            session.commit()
-        return report
-
-    def _prune(self, session: Session, job_id: str) -> None:
-        keep = self.settings.runs_keep
-        oldest_kept = session.exec(
-            select(SchedulerRun.id)
-            .where(SchedulerRun.job_id == job_id)
-            .order_by(col(SchedulerRun.id).desc())
-            .offset(keep)
-            .limit(1)
-        ).first()
-        if oldest_kept is not None:
-            session.execute(
-                sa.delete(SchedulerRun).where(
-                    col(SchedulerRun.job_id) == job_id, col(SchedulerRun.id) <= oldest_kept
-                )
-            )
 
 
 def _event(wish: Candidate, kind: EventKind, now: datetime, note: str) -> dict[str, Any]:
