@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from apitools import Tree
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -26,6 +25,7 @@ from models import Office, Outbox
 from models.enums import OfficeLevel, OutboxTarget, Role
 from models.org import OfficeCreate
 from models.outbox import OutboxCreate
+from tests.api.apitools import Tree
 
 Check = Callable[[], int]
 
