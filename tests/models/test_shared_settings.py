@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from api.followup.engine import make_calendar
+from api.followup.jobs import make_calendar
 from api.followup.settings import SchedulerSettings
 from bot.sender import SendDeferred, Sender
 from bot.settings import BotSettings
