@@ -106,6 +106,10 @@ class BotApiClient:
         """Applies a member or staff command; returns {ok, reply, …}."""
         return dict(await self._call("POST", "/commands", json=payload))
 
+    async def submit_triage(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Routes an uncertain message privately to staff; idempotent on the message id."""
+        return dict(await self._call("POST", "/triage", json=payload))
+
     # ---- outbox ---------------------------------------------------------------------------------
     async def lease_outbox(
         self, *, wait: float, limit: int, urgent_only: bool = False

@@ -34,6 +34,7 @@ from nlp.commands import (
     WishCommand,
     strip_mentions,
 )
+from nlp.context import DEFAULT_BOT_NAMES, Context, Conversation
 from nlp.recogniser import Classification
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class Outcome(enum.StrEnum):
     chatter = "chatter"
     asked = "asked"
     spooled = "spooled"
+    triaged = "triaged"  # uncertain: routed privately to staff, nothing said in the group
     bad_command = "bad_command"
 
 
@@ -70,8 +72,10 @@ class ApiClient(Protocol):
 
     async def submit_command(self, payload: dict[str, Any]) -> dict[str, Any]: ...
 
+    async def submit_triage(self, payload: dict[str, Any]) -> dict[str, Any]: ...
 
-Classifier = Callable[[str], Classification]
+
+Classifier = Callable[[str, Context], Classification]
 CommandParser = Callable[[str, Sequence[str]], Command | None]
 
 
@@ -102,6 +106,7 @@ class Bridge:
         classify: Classifier = nlp.classify,
         parse: CommandParser = nlp.parse_command,
         clock: Callable[[], float] = time.time,
+        conversation: Conversation | None = None,
     ) -> None:
         self.spool = spool
         self.client = client
@@ -114,6 +119,15 @@ class Bridge:
         self.clock = clock
         self.wakeup = asyncio.Event()
         self.api_up = True
+        # The last few messages of each room, in memory only and for minutes: the recogniser
+        # reads a member's question together with the notice it follows. Never persisted.
+        self.conversation = conversation or Conversation(
+            bot_names=self.bot_names or DEFAULT_BOT_NAMES
+        )
+        # Per room, from the ledger: who speaks for the federation there (never auto-logged),
+        # and whether uncertain messages are asked about in the group instead of routed to staff.
+        self._room_staff: dict[str, frozenset[str]] = {}
+        self._room_asks: dict[str, bool] = {}
 
     # ---- incoming -----------------------------------------------------------------------------
     async def handle(self, msg: Incoming) -> Outcome:
@@ -149,8 +163,14 @@ class Bridge:
         """Tells the API about the group (registered disabled if new); caches whether enabled."""
         group = await self.client.group_seen(room_id, topic)
         enabled = bool(group.get("enabled"))
+        self._room_staff[room_id] = frozenset(str(x) for x in group.get("staff_ids") or ())
+        self._room_asks[room_id] = bool(group.get("ask_members"))
         self.spool.save_group(room_id, enabled)
         return enabled
+
+    def _speaker(self, msg: Incoming) -> str:
+        staff = self._room_staff.get(msg.room_id or "", frozenset())
+        return "staff" if msg.talker_id in staff else "member"
 
     async def _command(self, msg: Incoming, command: Command) -> Outcome:
         if isinstance(command, ConfirmCommand):
@@ -164,17 +184,26 @@ class Bridge:
         return self._spool(msg.message_id, "command", payload)
 
     async def _free_text(self, msg: Incoming) -> Outcome:
+        assert msg.room_id is not None
         text = self._body(msg) or msg.text.strip()
-        result = self.classify(text)
-        if result.is_wish or self._mention_request(msg, result):
+        speaker, now = self._speaker(msg), self.clock()
+        # The recogniser sees the raw text: @mentions of the bot and #心愿 tags are signals.
+        result = self.classify(msg.text, self.conversation.context(msg.room_id, speaker, now))
+        self.conversation.add(msg.text, msg.room_id, speaker, now)
+        if result.outcome == "ack" or (speaker == "member" and self._mention_request(msg, result)):
+            # A member who @-mentions the bot with something to say is asking it for help.
             return self._spool_wish(msg, text, classification=result)
-        if result.needs_confirmation and msg.room_id is not None:
-            payload = self._wish_payload(msg, text, result)
+        if result.outcome != "triage":
+            return Outcome.chatter  # never stored, never sent anywhere
+        payload = self._wish_payload(msg, text, result)
+        if self._room_asks.get(msg.room_id, False):
+            # This group chose to ask the member in public instead of routing to staff.
             if not self.spool.add_pending(msg.room_id, msg.talker_id, msg.message_id, payload):
                 return Outcome.duplicate
             await self._reply(msg.room_id, msg.talker_id, for_members.GREY_QUESTION)
             return Outcome.asked
-        return Outcome.chatter  # never stored, never sent anywhere
+        outcome = self._spool(msg.message_id, "triage", payload)
+        return Outcome.triaged if outcome is Outcome.spooled else outcome
 
     def _mention_request(self, msg: Incoming, result: Classification) -> bool:
         if not msg.mention_self:
@@ -238,7 +267,7 @@ class Bridge:
         if explicit and not text:
             return Outcome.chatter
         if classification is None and resource_id is None:
-            classification = self.classify(text)
+            classification = self.classify(text, Context())
         payload = self._wish_payload(msg, text, classification, resource_id)
         return self._spool(msg.message_id, "wish", payload)
 
@@ -274,6 +303,8 @@ class Bridge:
         try:
             if entry.kind == "wish":
                 return await self.client.submit_wish(entry.payload)
+            if entry.kind == "triage":
+                return await self.client.submit_triage(entry.payload)
             return await self.client.submit_command(entry.payload)
         except ApiAuthError:
             raise  # a configuration error: the app's boundary stops the bot
@@ -295,8 +326,8 @@ class Bridge:
 
     async def _notify_waiting(self) -> None:
         for entry in self.spool.entries():
-            if entry.state != NEW:
-                continue
+            if entry.state != NEW or entry.kind == "triage":
+                continue  # a triage item was never announced in the group: nothing to hold
             text = for_members.WISH_HELD if entry.kind == "wish" else for_members.COMMAND_HELD
             self.spool.mark_notified(entry.id)
             try:

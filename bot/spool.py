@@ -61,7 +61,7 @@ NEW, NOTIFIED, ANSWERED = "new", "notified", "answered"
 class SpoolEntry:
     id: int
     message_id: str
-    kind: str  # "wish" or "command"
+    kind: str  # "wish", "triage" or "command"
     payload: dict[str, Any]
     state: str
     reply: dict[str, Any] | None

@@ -64,6 +64,13 @@ class GroupBase(SQLModel):
     is_staff_group: bool = Field(
         default=False, description="Staff group: gets reminders and the daily digest"
     )
+    ask_members: bool = Field(
+        default=False,
+        description=(
+            "Uncertain messages: ask the member in the group (「这是一条心愿吗？」) instead of "
+            "routing them privately to staff (the default: nothing public)"
+        ),
+    )
 
 
 class GroupCreate(GroupBase):
@@ -75,6 +82,7 @@ class GroupUpdate(SQLModel):
     office_id: int | None = None
     enabled: bool | None = None
     is_staff_group: bool | None = None
+    ask_members: bool | None = None
 
 
 class Group(GroupBase, table=True):

@@ -8,14 +8,15 @@ from __future__ import annotations
 import logging
 import re
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from api.chat.context import find_group
 from api.chat.schemas import BotReply, BotWishIn, GroupSeenOut
 from api.domain.resources import serves
 from api.domain.wishes import Actor, create_wish, link_ordered_resource
-from models import Group, Office, Resource
+from models import Group, Office, Resource, Staff
 from models.enums import Category, WishKind
 from models.wish import MAX_WISH_TEXT, WishCreate
 from models.wording import members as for_members
@@ -51,7 +52,29 @@ def group_seen(*, session: Session, room_id: str, topic: str) -> GroupSeenOut:
         office_id=group.office_id,
         is_staff_group=group.is_staff_group,
         created=created,
+        ask_members=group.ask_members,
+        staff_ids=speaking_staff(session, group.office_id),
     )
+
+
+def speaking_staff(session: Session, office_id: int | None) -> list[str]:
+    """Staff who may speak in a group of this office: its own, its parents' and its children's
+    (a street cadre answers in a community group). The bot never logs them automatically."""
+    if office_id is None:
+        return []
+    office = session.get(Office, office_id)
+    if office is None:
+        return []
+    ancestors = [int(part) for part in office.path.strip("/").split("/") if part]
+    rows = session.exec(
+        select(Staff.wechat_id)
+        .join(Office, col(Office.id) == col(Staff.office_id))
+        .where(
+            col(Staff.active).is_(True),
+            sa.or_(col(Office.id).in_(ancestors), col(Office.path).startswith(office.path)),
+        )
+    ).all()
+    return sorted(set(rows))
 
 
 def submit_wish(*, session: Session, wish_in: BotWishIn) -> BotReply:

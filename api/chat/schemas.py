@@ -20,6 +20,13 @@ class GroupSeenOut(BaseModel):
     office_id: int | None
     is_staff_group: bool
     created: bool
+    ask_members: bool = Field(
+        default=False, description="Uncertain messages: ask the member in the group (else staff)"
+    )
+    staff_ids: list[str] = Field(
+        default_factory=list,
+        description="WeChat ids of federation staff who speak in this group (never auto-logged)",
+    )
 
 
 class _FromMessage(BaseModel):

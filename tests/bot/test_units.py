@@ -41,7 +41,10 @@ class FakeApi:
         self.up = True
         self.wishes: dict[str, dict[str, Any]] = {}
         self.commands: list[dict[str, Any]] = []
+        self.triage: dict[str, dict[str, Any]] = {}
         self.enabled = {ROOM: True}
+        self.asks: dict[str, bool] = {}  # rooms that ask the member about uncertain messages
+        self.staff: dict[str, list[str]] = {}
 
     def _check(self) -> None:
         if not self.up:
@@ -49,7 +52,11 @@ class FakeApi:
 
     async def group_seen(self, room_id: str, topic: str) -> dict[str, Any]:
         self._check()
-        return {"enabled": self.enabled.setdefault(room_id, False)}
+        return {
+            "enabled": self.enabled.setdefault(room_id, False),
+            "ask_members": self.asks.get(room_id, False),
+            "staff_ids": self.staff.get(room_id, []),
+        }
 
     async def submit_wish(self, payload: dict[str, Any]) -> dict[str, Any]:
         self._check()
@@ -57,6 +64,11 @@ class FakeApi:
             payload["message_id"], {**payload, "seq": len(self.wishes) + 1}
         )
         return {"reply": f"已收到您的心愿 #{wish['seq']}", "seq": wish["seq"]}
+
+    async def submit_triage(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self._check()
+        self.triage.setdefault(payload["message_id"], payload)
+        return {"ok": True, "reply": None}
 
     async def submit_command(self, payload: dict[str, Any]) -> dict[str, Any]:
         self._check()
@@ -86,7 +98,7 @@ def msg(text: str, mid: str, talker: str = "u1", **kw: Any) -> Incoming:
 
 
 WISH = "我想给孩子报名暑期托管班，希望妇联能帮忙联系"
-GREY = "孩子放假了不知道怎么安排"
+GREY = "工资拖了两个月"
 
 
 async def test_wish_is_spooled_sent_and_answered(parts: Any) -> None:
@@ -111,6 +123,7 @@ async def test_chatter_and_disabled_groups_are_ignored(parts: Any, tmp_path: Pat
 
 async def test_grey_zone_needs_the_same_member_to_confirm(parts: Any) -> None:
     bridge, api, transport, _ = parts
+    api.asks[ROOM] = True  # this group asks members in public (the per-group option)
     assert await bridge.handle(msg(GREY, "g1")) is Outcome.asked
     assert transport.sent[-1][1] == members.GREY_QUESTION
     assert await bridge.handle(msg("是", "g2", talker="u2")) is Outcome.chatter
@@ -121,7 +134,8 @@ async def test_grey_zone_needs_the_same_member_to_confirm(parts: Any) -> None:
 
 
 async def test_grey_zone_times_out(parts: Any) -> None:
-    bridge, _api, _, _ = parts
+    bridge, api, _, _ = parts
+    api.asks[ROOM] = True
     bridge.confirm_timeout = -1
     await bridge.handle(msg(GREY, "t1"))
     assert await bridge.handle(msg("是", "t2")) is Outcome.chatter
