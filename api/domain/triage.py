@@ -189,16 +189,8 @@ def accept_triage_item(
     session.expire(item)  # reload the settled row: the words are gone
     if created:
         add_event(session, wish, actor, EventKind.note, note=f"由待确认消息 T{seq} 登记")
-        session.add(
-            _correction(
-                features=features,
-                predicted_is_wish=False,
-                predicted=Category(item.category),
-                corrected=Category(wish.category),
-                wish_id=wish.id,
-                staff_id=actor.staff_id,
-            )
-        )
+        # A wish it did not dare to acknowledge: taught like a miss.
+        _learn(session, features, False, item.category, wish.category, wish.id, actor.staff_id)
     session.flush()
     logger.info("triage item T%s of office %s accepted as wish %s", seq, office_id, wish.id)
     return wish
@@ -224,16 +216,7 @@ def ignore_triage_item(
         if item.status == TriageStatus.accepted:
             raise Conflict(_refusal(session, item))
         return item
-    session.add(
-        _correction(
-            features=features,
-            predicted_is_wish=True,
-            predicted=Category(item.category),
-            corrected=None,
-            wish_id=None,
-            staff_id=actor.staff_id,
-        )
-    )
+    _learn(session, features, True, item.category, None, None, actor.staff_id)  # false alarm
     session.flush()
     session.refresh(item)
     logger.info("triage item T%s of office %s ignored", seq, office_id)
@@ -285,15 +268,8 @@ def record_missed_wish(
     """A wish staff registered by hand (quote + 登记, or 登记 @成员 内容) that the recogniser
     did not acknowledge: a "missed" correction (features only) for `rules suggest`. When the
     message was waiting in the triage queue, that item is settled as accepted with this wish."""
-    correction = _correction(
-        features=_features(wish.text, source="missed"),
-        predicted_is_wish=False,
-        predicted=None,
-        corrected=Category(wish.category),
-        wish_id=wish.id,
-        staff_id=staff_id,
-    )
-    session.add(correction)
+    features = _features(wish.text, source="missed")
+    correction = _learn(session, features, False, None, wish.category, wish.id, staff_id)
     item = _by_message(session, message_id) if message_id else None
     if item is not None and item.status == TriageStatus.pending:
         actor = Actor(name="staff", staff_id=staff_id)
@@ -402,21 +378,24 @@ def _features(text: str, *, source: str = "triage") -> dict[str, object]:
     return found
 
 
-def _correction(
-    *,
+def _learn(
+    session: Session,
     features: dict[str, object],
     predicted_is_wish: bool,
-    predicted: Category | None,
-    corrected: Category | None,
+    predicted: Category | str | None,
+    corrected: Category | str | None,
     wish_id: int | None,
     staff_id: int | None,
 ) -> Correction:
-    return Correction(
+    """Adds a correction (`corrected` None: "not a wish") to the caller's transaction."""
+    correction = Correction(
         wish_id=wish_id,
         predicted_is_wish=predicted_is_wish,
-        predicted_category=predicted,
+        predicted_category=Category(predicted) if predicted else None,
         corrected_is_wish=corrected is not None,
-        corrected_category=corrected,
+        corrected_category=Category(corrected) if corrected else None,
         features=features,
         staff_id=staff_id,
     )
+    session.add(correction)
+    return correction
