@@ -12,10 +12,12 @@ from api.domain import wish_admin as ledger
 from api.domain.auth import Principal
 from api.domain.errors import InvalidInput
 from api.domain.listing import page
+from api.domain.resources import draft_resource_from_offer
 from api.domain.workflow import Action
 from api.http.deps import ListDep, SessionDep, StaffDep
 from api.http.schemas import ClaimIn, CloseIn, MatchIn, NoteIn, Page, WishDetail, WishEdit
 from models.enums import Category, CloseReason, WishStatus
+from models.resource import ResourcePublic
 from models.wish import FulfilmentCreate, WishCreate, WishPublic
 
 router = APIRouter(prefix="/wishes", tags=["心愿台账 wishes"])
@@ -230,3 +232,24 @@ def reopen_wish(
     session: SessionDep, principal: StaffDep, wish_id: int, body: NoteIn | None = None
 ) -> Any:
     return _transition(session, principal, wish_id, Action.reopen, (body or NoteIn()).note)
+
+
+@router.post(
+    "/{wish_id}/resource-draft",
+    response_model=ResourcePublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="转资源：把爱心提供类心愿转为资源草稿（停用状态，管理员完善后启用）",
+    description=(
+        "只适用于类型为「提供」或类别为「公益参与」的心愿；其他心愿返回 422。"
+        "已经转过的心愿返回原来的草稿（200）。" + SCOPE_NOTE
+    ),
+    responses={404: {"description": "心愿不存在或不在管辖范围内"}},
+)
+def draft_resource(
+    session: SessionDep, principal: StaffDep, wish_id: int, response: Response
+) -> Any:
+    wish = _wish(session, principal, wish_id)
+    resource, created = draft_resource_from_offer(session=session, wish=wish)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return resource

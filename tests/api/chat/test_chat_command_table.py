@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from chat_tools import MEMBER, command
 from fastapi.testclient import TestClient
 
 from api.chat.commands import HANDLERS, MEMBER_HANDLERS
@@ -11,6 +10,7 @@ from api.chat.staff_commands import STAFF_HANDLERS
 from models.wording import members as for_members
 from nlp.commands import COMMAND_TYPES
 from tests.api.apitools import Tree
+from tests.api.chat.chat_tools import MEMBER, command
 
 # Arguments good enough for every command to get past the gate (the wish need not exist).
 ARGS = {

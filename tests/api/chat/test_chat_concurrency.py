@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import sqlalchemy as sa
-from chat_tools import MEMBER, who, wish
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -15,6 +14,7 @@ from api.chat.schemas import BotCommandIn, BotReply
 from models import WishEvent
 from models.enums import EventKind
 from tests.api.apitools import Tree
+from tests.api.chat.chat_tools import MEMBER, who, wish
 
 
 def _someone_waits_for_a_lock(engine: Engine) -> bool:

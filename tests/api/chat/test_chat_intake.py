@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from chat_tools import command, who, wish
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -18,6 +17,7 @@ from models import Match, Wish, WishEvent
 from models.enums import EventKind
 from models.wording import members as for_members
 from tests.api.apitools import Tree
+from tests.api.chat.chat_tools import command, who, wish
 
 
 def _rows(session: Session) -> tuple[list[Wish], list[Match], list[WishEvent]]:
