@@ -7,18 +7,21 @@ from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
+from pydantic import BaseModel, Field
 
 from api.domain import wish_admin as ledger
 from api.domain.auth import Principal
 from api.domain.errors import InvalidInput
 from api.domain.listing import page
 from api.domain.resources import draft_resource_from_offer
+from api.domain.suggestions import suggest_resources
 from api.domain.workflow import Action
 from api.http.deps import ListDep, SessionDep, StaffDep
 from api.http.schemas import ClaimIn, CloseIn, MatchIn, NoteIn, Page, WishDetail, WishEdit
 from models.enums import Category, CloseReason, WishStatus
 from models.resource import ResourcePublic
 from models.wish import FulfilmentCreate, WishCreate, WishPublic
+from models.wording import staff as for_staff
 
 router = APIRouter(prefix="/wishes", tags=["心愿台账 wishes"])
 F = TypeVar("F", bound=Callable[..., Any])
@@ -253,3 +256,34 @@ def draft_resource(
     if not created:
         response.status_code = status.HTTP_200_OK
     return resource
+
+
+class SuggestionOut(BaseModel):
+    resource_id: int
+    name: str
+    score: float
+    reasons: list[str] = Field(
+        description="原因代码：category、keywords:…、history:n、capacity:full"
+    )
+    why: list[str] = Field(description="原因（中文）")
+
+
+@router.get(
+    "/{wish_id}/suggestions",
+    response_model=list[SuggestionOut],
+    summary="推荐资源：最可能帮到这条心愿的资源（最多 3 个，按匹配程度排序）",
+    description=SCOPE_NOTE,
+    responses={404: {"description": "心愿不存在或不在管辖范围内"}},
+)
+def wish_suggestions(session: SessionDep, principal: StaffDep, wish_id: int) -> Any:
+    wish = _wish(session, principal, wish_id)
+    return [
+        SuggestionOut(
+            resource_id=s.resource_id,
+            name=s.name,
+            score=s.score,
+            reasons=list(s.reasons),
+            why=[w for w in (for_staff.suggestion_reason(r) for r in s.reasons) if w],
+        )
+        for s in suggest_resources(session=session, wish=wish)
+    ]

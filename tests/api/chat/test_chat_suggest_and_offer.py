@@ -177,3 +177,20 @@ def test_the_resource_draft_route(
     refused = client.post(f"/api/v1/wishes/{need['wish_id']}/resource-draft", headers=staff)
     assert refused.status_code == 422
     assert for_staff.not_an_offer(need["seq"]) in refused.text
+
+
+def test_the_suggestions_route(
+    client: TestClient,
+    bot: dict[str, str],
+    staff: dict[str, str],
+    west_staff: dict[str, str],
+    tree: Tree,
+) -> None:
+    logged = wish(client, bot, "w1", "公司拖欠工资，想请律师帮忙维权", category="legal")
+    url = f"/api/v1/wishes/{logged['wish_id']}/suggestions"
+    assert client.get(url, headers=west_staff).status_code == 404
+    found = client.get(url, headers=staff)
+    assert found.status_code == 200, found.text
+    first = found.json()[0]
+    assert first["resource_id"] == tree.resource and "category" in first["reasons"]
+    assert first["why"][0] == "类别相符"
