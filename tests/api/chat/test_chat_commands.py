@@ -54,7 +54,7 @@ def test_a_command_that_fails_after_writing_leaves_nothing_and_runs_again_once(
         raise RuntimeError("died after the note was written, before the reply was stored")
 
     with monkeypatch.context() as patch:
-        patch.setattr(commands.texts, "supplemented", crash)
+        patch.setattr(commands.for_members, "supplemented", crash)
         assert lenient.post("/api/v1/bot/commands", json=body, headers=bot).status_code == 500
     assert _events(session, logged["wish_id"], EventKind.note) == []
     assert session.get(BotCommand, "s1") is None  # the reservation went too: a retry may run
