@@ -20,6 +20,7 @@ _TABLES = {
     "Staff": "models.org",
     "Outbox": "models.outbox",
     "Resource": "models.resource",
+    "TriageItem": "models.triage",
     "Fulfilment": "models.wish",
     "Match": "models.wish",
     "Wish": "models.wish",
@@ -39,6 +40,7 @@ __all__ = [
     "Resource",
     "SchedulerRun",
     "Staff",
+    "TriageItem",
     "Wish",
     "WishEvent",
     "load_all",
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     from models.org import Group, Office, Organisation, Staff
     from models.outbox import Outbox
     from models.resource import Resource
+    from models.triage import TriageItem
     from models.wish import Fulfilment, Match, Wish, WishEvent
 
 

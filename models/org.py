@@ -167,11 +167,19 @@ class OrganisationUpdate(SQLModel):
 
 class Organisation(OrganisationBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    # An organisation-building lead (组织建设线索): the wish in which it asked to join or found
+    # a federation branch, and when that was first heard; has_branch says when it got one.
+    # A plain id, not a foreign key: wish.organisation_id already points here, and a key back
+    # would make the two tables a cycle that neither can be created or dropped before the other.
+    lead_wish_id: int | None = Field(default=None, index=True)
+    lead_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
 class OrganisationPublic(OrganisationBase):
     id: int
+    lead_wish_id: int | None = None
+    lead_at: datetime | None = None
     created_at: datetime
     updated_at: datetime

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from models.clock import utcnow
@@ -43,6 +44,9 @@ class ResourceUpdate(SQLModel):
 
 
 class Resource(ResourceBase, table=True):
+    # One resource per offer: 转资源 twice, or from the group and the admin page at once,
+    # finds the draft made first (migration 0005). Rows without an offer are not constrained.
+    __table_args__ = (sa.Index("uq_resource_source_wish", "source_wish_id", unique=True),)
     id: int | None = Field(default=None, primary_key=True)
     categories: list[Category] = Field(default_factory=list, sa_column=Column(JSON))
     source_wish_id: int | None = Field(

@@ -10,172 +10,103 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from typing import TypeVar
 
 from models.enums import CATEGORY_LABELS, CLOSE_REASON_LABELS, Category, CloseReason
+from nlp.command_types import (
+    COMMAND_TYPES,
+    AcceptTriageCommand,
+    ClaimCommand,
+    CloseCommand,
+    Command,
+    CommandError,
+    CompleteCommand,
+    ConfirmCommand,
+    HelpCommand,
+    IgnoreTriageCommand,
+    LedgerCommand,
+    MatchCommand,
+    MyWishesCommand,
+    NotWishCommand,
+    QueryCommand,
+    RecategoriseCommand,
+    RegisterForMemberCommand,
+    RequestResourceCommand,
+    ResourcesCommand,
+    StartCommand,
+    SuggestCommand,
+    SupplementCommand,
+    TodoCommand,
+    ToResourceCommand,
+    WishCommand,
+    WithdrawCommand,
+    command_type,
+)
 from nlp.entities import BENEFICIARIES, VALUE, scaled
 from nlp.text import fold
+
+# The command types live in nlp/command_types.py; they are imported from here too.
+__all__ = [
+    "COMMAND_TYPES",
+    "MAX_BENEFICIARIES",
+    "MAX_NUMBER",
+    "MAX_VALUE_YUAN",
+    "AcceptTriageCommand",
+    "ClaimCommand",
+    "CloseCommand",
+    "Command",
+    "CommandError",
+    "CompleteCommand",
+    "ConfirmCommand",
+    "HelpCommand",
+    "IgnoreTriageCommand",
+    "LedgerCommand",
+    "MatchCommand",
+    "MyWishesCommand",
+    "NotWishCommand",
+    "QueryCommand",
+    "RecategoriseCommand",
+    "RegisterForMemberCommand",
+    "RequestResourceCommand",
+    "ResourcesCommand",
+    "StartCommand",
+    "SuggestCommand",
+    "SupplementCommand",
+    "ToResourceCommand",
+    "TodoCommand",
+    "WishCommand",
+    "WithdrawCommand",
+    "command_type",
+    "parse_command",
+    "strip_mentions",
+]
 
 _T = TypeVar("_T")
 
 
-class CommandError(ValueError):
-    """Meant as a command but malformed; ``message`` is the polite reply for the member."""
+# The largest number a command may name: wish, resource and triage numbers are 32-bit
+# integers in the database, and anything longer is a typo.
+MAX_NUMBER = 2**31 - 1
+MAX_BENEFICIARIES = 100_000
+MAX_VALUE_YUAN = 100_000_000
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Command:
-    """A parsed command. ``seq`` fields hold the office's wish number (#42), never a row id.
-
-    ``staff_only`` is THE rule for who may run a command: the chat service refuses members the
-    ones flagged here (api/chat/commands.py reads it through ``command_type``)."""
-
-    name: ClassVar[str] = ""
-    staff_only: ClassVar[bool] = False
-
-
-@dataclass(frozen=True)
-class WishCommand(Command):
-    name: ClassVar[str] = "心愿"
-    text: str
-
-
-@dataclass(frozen=True)
-class QueryCommand(Command):
-    name: ClassVar[str] = "查询"
-    seq: int
-
-
-@dataclass(frozen=True)
-class MyWishesCommand(Command):
-    name: ClassVar[str] = "我的心愿"
-
-
-@dataclass(frozen=True)
-class SupplementCommand(Command):
-    name: ClassVar[str] = "补充"
-    seq: int
-    text: str
-
-
-@dataclass(frozen=True)
-class WithdrawCommand(Command):
-    name: ClassVar[str] = "撤回"
-    seq: int
-
-
-@dataclass(frozen=True)
-class ResourcesCommand(Command):
-    name: ClassVar[str] = "资源"
-    keyword: str | None = None
-
-
-@dataclass(frozen=True)
-class RequestResourceCommand(Command):
-    name: ClassVar[str] = "我要"
-    resource_id: int
-
-
-@dataclass(frozen=True)
-class ClaimCommand(Command):
-    name: ClassVar[str] = "认领"
-    staff_only: ClassVar[bool] = True
-    seq: int
-
-
-@dataclass(frozen=True)
-class MatchCommand(Command):
-    name: ClassVar[str] = "匹配"
-    staff_only: ClassVar[bool] = True
-    seq: int
-    resource_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class StartCommand(Command):
-    name: ClassVar[str] = "开始"
-    staff_only: ClassVar[bool] = True
-    seq: int
-
-
-@dataclass(frozen=True)
-class CompleteCommand(Command):
-    name: ClassVar[str] = "完成"
-    staff_only: ClassVar[bool] = True
-    seq: int
-    beneficiaries: int | None = None
-    value_yuan: float | None = None
-    summary: str = ""
-
-
-@dataclass(frozen=True)
-class CloseCommand(Command):
-    name: ClassVar[str] = "关闭"
-    staff_only: ClassVar[bool] = True
-    seq: int
-    reason: CloseReason
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class RecategoriseCommand(Command):
-    name: ClassVar[str] = "改类"
-    staff_only: ClassVar[bool] = True
-    seq: int
-    category: Category
-
-
-@dataclass(frozen=True)
-class NotWishCommand(Command):
-    name: ClassVar[str] = "不是心愿"
-    staff_only: ClassVar[bool] = True
-    seq: int
-
-
-@dataclass(frozen=True)
-class TodoCommand(Command):
-    name: ClassVar[str] = "待办"
-    staff_only: ClassVar[bool] = True
-
-
-@dataclass(frozen=True)
-class LedgerCommand(Command):
-    name: ClassVar[str] = "台账"
-    staff_only: ClassVar[bool] = True
-
-
-@dataclass(frozen=True)
-class HelpCommand(Command):
-    name: ClassVar[str] = "帮助"
-
-
-@dataclass(frozen=True)
-class ConfirmCommand(Command):
-    name: ClassVar[str] = "是"
-
-
-# Every command by its (Chinese) name, the name the bot sends to the API.
-COMMAND_TYPES: dict[str, type[Command]] = {cls.name: cls for cls in Command.__subclasses__()}
-
-
-def command_type(name: str) -> type[Command] | None:
-    return COMMAND_TYPES.get(name)
-
-
-_ID = r"#?\s*(\d{1,9})\s*号?"
+_ID = r"#?\s*(\d+)\s*号?"
 _ID_ONLY = re.compile(_ID)
 _ID_HEAD = re.compile(_ID + r"(?:\s+|$|(?=\D))")
 _SPACE = re.compile(r"\s+")
 _MENTION_END = re.compile(r"\s")
-_RESOURCE = re.compile(r"(?:资源)?\s*#?\s*(\d{1,9})")
+_RESOURCE = re.compile(r"(?:资源)?\s*#?\s*(\d+)")
 _RESOURCE_HEAD = re.compile(r"资源|#|\d")
+_TRIAGE = re.compile(r"[Tt]\s*(\d+)")
+_MEMBER = re.compile(r"@(?P<name>[^\s@]{1,50})\s+(?P<text>\S.*)")
+# WeChat hands a quote reply over as the quote, a dashed line, then what was written.
+_QUOTE = re.compile(
+    r"^\s*「(?P<name>[^:：」\n]{1,50})[:：](?P<text>.+)」\s*\n\s*(?:-\s*){3,}\n(?P<reply>.*)$",
+    re.DOTALL,
+)
 _LIST_SEP = re.compile(r"[\s,，、和]+")
 _SUMMARY_LABEL = re.compile(r"^\s*(说明|备注)\s*[:：]?")
+_SUMMARY_SEP = re.compile(r"^[\s,;，；.。、]+|[\s,;，；、]+$")
 _TRAILING_PUNCT = " \t.,!?~。！？～"
 # How to write a command, quoted back when it is malformed; any other is "<word> 42".
 _FORMS = {
@@ -186,6 +117,8 @@ _FORMS = {
     "完成": "完成 42 受益30人 价值5000元 说明……",
     "关闭": f"关闭 42 重复（原因可写：{'/'.join(CLOSE_REASON_LABELS.values())}）",
     "改类": f"改类 42 健康（类别可写：{'、'.join(CATEGORY_LABELS.values())}）",
+    "登记": "登记 T12，或 登记 @成员 心愿内容",
+    "忽略": "忽略 T12",
 }
 
 
@@ -193,11 +126,19 @@ def _bad(word: str) -> CommandError:
     return CommandError(f"格式不对哦，请这样写：{_FORMS.get(word, f'{word} 42')}")
 
 
+def _number(digits: str) -> int:
+    """A number a command names, within what the ledger can hold (1 … MAX_NUMBER)."""
+    number = int(digits) if len(digits) <= 10 else MAX_NUMBER + 1
+    if not 1 <= number <= MAX_NUMBER:
+        raise CommandError(f"编号不对哦：编号是 1 到 {MAX_NUMBER} 之间的数字，请检查后再写")
+    return number
+
+
 def _id_and_rest(rest: str, word: str) -> tuple[int, str]:
     m = _ID_HEAD.match(rest)
     if not m:
         raise _bad(word)
-    return int(m.group(1)), rest[m.end() :].strip()
+    return _number(m.group(1)), rest[m.end() :].strip()
 
 
 def _id_and_value(rest: str, word: str, read: Callable[[str], _T | None]) -> tuple[int, _T]:
@@ -209,18 +150,41 @@ def _id_and_value(rest: str, word: str, read: Callable[[str], _T | None]) -> tup
     return seq, value
 
 
+def _take(patterns: Sequence[re.Pattern[str]], tail: str) -> tuple[re.Match[str] | None, str]:
+    """The first pattern that matches (its first match), and the tail without it."""
+    for pattern in patterns:
+        if m := pattern.search(tail):
+            return m, tail[: m.start()] + " " + tail[m.end() :]
+    return None, tail
+
+
 def _complete(rest: str) -> CompleteCommand:
+    """完成 42 and what was achieved, in any order: 受益/服务/帮助 N 人, 价值 N 元, the rest is
+    the summary. A count or sum beyond any real service is a typo, refused before it is kept."""
     seq, tail = _id_and_rest(rest, "完成")
     people = value = None
-    if m := BENEFICIARIES.search(tail):
-        counted = scaled(m.group(1))
+    m, tail = _take(BENEFICIARIES, tail)
+    if m is not None:
+        counted = scaled(m.group("n"))
+        if counted is not None and not 0 <= counted <= MAX_BENEFICIARIES:
+            raise CommandError(
+                f"受益人数最多可以记 {MAX_BENEFICIARIES} 人，请检查后再写，"
+                f"例如：完成 {seq} 受益30人"
+            )
         people = int(counted) if counted is not None else None
-        tail = tail[: m.start()] + tail[m.end() :]
-    if m := VALUE.search(tail):
-        value = scaled(m.group(1), m.group(2))
-        tail = tail[: m.start()] + tail[m.end() :]
-    summary = _SUMMARY_LABEL.sub("", tail.strip()).strip()
-    return CompleteCommand(seq, people, value, summary)
+    m, tail = _take(VALUE, tail)
+    if m is not None:
+        value = scaled(m.group("n"), m.group("m"), m.group("u") or "")
+        if value is not None and not 0 <= value <= MAX_VALUE_YUAN:
+            raise CommandError(
+                f"价值最多可以记 {MAX_VALUE_YUAN} 元（1亿元），请检查后再写，"
+                f"例如：完成 {seq} 价值5000元"
+            )
+        value = round(value, 2) if value is not None else None
+    summary = _SPACE.sub(" ", tail).strip()
+    summary = re.sub(r"\s*([,;，；])(?:\s*[,;，；])+\s*", r"\1", summary)
+    summary = _SUMMARY_SEP.sub("", _SUMMARY_LABEL.sub("", _SUMMARY_SEP.sub("", summary)))
+    return CompleteCommand(seq, people, value, summary.strip())
 
 
 def _reason_and_note(tail: str) -> tuple[CloseReason, str] | None:
@@ -241,7 +205,7 @@ def _resource_ids(tail: str) -> tuple[int, ...] | None:
             m = _RESOURCE.fullmatch(part)
             if not m:
                 return None
-            ids.append(int(m.group(1)))
+            ids.append(_number(m.group(1)))
     return tuple(ids) or None
 
 
@@ -249,7 +213,7 @@ def _request(rest: str) -> RequestResourceCommand:
     m = _RESOURCE.fullmatch(rest.strip(_TRAILING_PUNCT))
     if not m:
         raise _bad("我要")
-    return RequestResourceCommand(int(m.group(1)))
+    return RequestResourceCommand(_number(m.group(1)))
 
 
 _Parser = Callable[[str], Command]
@@ -262,9 +226,28 @@ def _numbered(cls: type[Command]) -> _Parser:
         m = _ID_ONLY.fullmatch(rest.strip(_TRAILING_PUNCT))
         if not m:
             raise _bad(cls.name)
-        return cls(int(m.group(1)))  # type: ignore[call-arg]
+        return cls(_number(m.group(1)))  # type: ignore[call-arg]
 
     return parse
+
+
+def _triage(cls: type[Command]) -> _Parser:
+    """登记 T12 / 忽略 T12: the triage item's number."""
+
+    def parse(rest: str) -> Command:
+        m = _TRIAGE.fullmatch(rest.strip(_TRAILING_PUNCT))
+        if not m:
+            raise _bad(cls.name)
+        return cls(_number(m.group(1)))  # type: ignore[call-arg]
+
+    return parse
+
+
+def _register(rest: str) -> Command:
+    """登记 T12 accepts a triage item; 登记 @张三 内容 logs a wish for the member named."""
+    if m := _MEMBER.fullmatch(rest):
+        return RegisterForMemberCommand(m.group("name"), m.group("text").strip())
+    return _triage(AcceptTriageCommand)(rest)
 
 
 # Longest words first so 我的心愿 wins over 心愿 and 不是心愿 is not read as 不….
@@ -288,10 +271,21 @@ _COMMANDS: tuple[tuple[str, _Parser | type[Command]], ...] = (
     ("待办", TodoCommand),
     ("台账", LedgerCommand),
     ("帮助", HelpCommand),
+    ("推荐", _numbered(SuggestCommand)),
+    ("转资源", _numbered(ToResourceCommand)),
+    ("登记", _register),
+    ("忽略", _triage(IgnoreTriageCommand)),
 )
 _CONFIRM = {"是", "是的", "确认", "对的"}
 # Words that alone are everyday chat ("完成！", "开始"), so alone they are not a command.
-_CHATTY = {"心愿", "完成", "开始", "我要", "关闭"}
+_CHATTY = {"心愿", "完成", "开始", "我要", "关闭", "推荐", "登记", "忽略"}
+# Everyday words whose command always names something (推荐 42, 登记 T12, 登记 @张三 …): not
+# written that way and not addressed to the bot, they are chat ("推荐 一家好的培训班").
+_ARGUMENT_HEAD = {
+    "推荐": re.compile(r"#?\s*\d"),
+    "登记": re.compile(r"[Tt]\s*\d|@"),
+    "忽略": re.compile(r"[Tt]\s*\d"),
+}
 
 
 def strip_mentions(text: str, bot_names: Sequence[str] = ()) -> tuple[str, tuple[str, ...]]:
@@ -320,16 +314,11 @@ def strip_mentions(text: str, bot_names: Sequence[str] = ()) -> tuple[str, tuple
 
 
 def parse_command(text: str, bot_names: Sequence[str] = ()) -> Command | None:
-    folded = _SPACE.sub(" ", fold(text)).strip()
-    body, names = strip_mentions(folded, bot_names)
-    known = {fold(n).strip().lstrip("@") for n in bot_names} - {""}
-    if known and any(name not in known for name in names):
-        return None  # addressed to someone else (too)
-    mentioned = bool(names)
-    hashed = body.startswith("#")
-    if hashed:
-        body = body[1:].strip()
-    explicit = hashed or mentioned
+    if quoted := _QUOTE.match(text):
+        return _quote_reply(quoted, bot_names)
+    body, explicit = _addressed(text, bot_names)
+    if body is None:
+        return None
     if body.strip(_TRAILING_PUNCT) in _CONFIRM:
         return ConfirmCommand()
     for word, parse in _COMMANDS:
@@ -348,7 +337,14 @@ def parse_command(text: str, bot_names: Sequence[str] = ()) -> Command | None:
             if explicit or word not in _CHATTY:
                 raise _bad(word)
             return None
-        numbered = rest[0] in "#0123456789" or (word == "我要" and rest.startswith("资源"))
+        head = _ARGUMENT_HEAD.get(word)
+        if head is not None and not explicit and not head.match(rest):
+            return None
+        numbered = (
+            rest[0] in "#0123456789"
+            or (word == "我要" and rest.startswith("资源"))
+            or head is not None  # its argument's shape was just checked (登记T12)
+        )
         if not (explicit or separated or numbered):
             return None
         if word == "我要" and not explicit and not _RESOURCE_HEAD.match(rest):
@@ -357,3 +353,31 @@ def parse_command(text: str, bot_names: Sequence[str] = ()) -> Command | None:
             return None  # "资源 共享真好啊，大家…" is chatter, a keyword is short
         return parse(rest)
     return None
+
+
+def _addressed(text: str, bot_names: Sequence[str]) -> tuple[str | None, bool]:
+    """The text without its mentions and # (None: addressed to someone else), and whether it
+    was addressed to the bot explicitly (# or an @mention)."""
+    folded = _SPACE.sub(" ", fold(text)).strip()
+    body, names = strip_mentions(folded, bot_names)
+    known = {fold(n).strip().lstrip("@") for n in bot_names} - {""}
+    if known and any(name not in known for name in names):
+        return None, False  # addressed to someone else (too)
+    hashed = body.startswith("#")
+    if hashed:
+        body = body[1:].strip()
+    return body, hashed or bool(names)
+
+
+def _quote_reply(quoted: re.Match[str], bot_names: Sequence[str]) -> Command | None:
+    """A quote reply: ``登记`` alone logs the quoted message for its author; anything else is
+    read as if written without the quote (staff quoting a wish and writing 认领 42)."""
+    reply = quoted.group("reply")
+    body, _ = _addressed(reply, bot_names)
+    if body is not None and body.strip(_TRAILING_PUNCT) == "登记":
+        name = quoted.group("name").strip()
+        content = _SPACE.sub(" ", quoted.group("text")).strip()
+        if name and content:
+            return RegisterForMemberCommand(name, content)
+        raise _bad("登记")
+    return parse_command(reply, bot_names) if reply.strip() else None

@@ -24,9 +24,24 @@ _MONEY_UNIT = r"元|块钱|块|万元"
 _MULTIPLIER = r"([十百千万亿]*)"
 _PEOPLE = re.compile(rf"({_NUM})\s*([余多]?)\s*({_PEOPLE_UNIT})")
 _MONEY = re.compile(rf"({_NUM})\s*{_MULTIPLIER}\s*([余多]?)\s*({_MONEY_UNIT})")
-# Labelled amounts, the unit optional: "受益 30 人", "受益三十户"; "价值5000元", "价值1.5万".
-BENEFICIARIES = re.compile(rf"受益\s*({_NUM})\s*(?:{_PEOPLE_UNIT})?")
-VALUE = re.compile(rf"价值\s*({_NUM})\s*{_MULTIPLIER}\s*(?:{_MONEY_UNIT})?")
+# How staff write what a service achieved, anywhere in 完成: the patterns of each in the order
+# they are tried, each with the number in group "n" (money: its multiplier "m", its unit "u").
+# 受益 may leave out the unit ("受益 30"); 服务/帮助 need one ("服务3次" is no head count), and a
+# bare count needs a unit too ("3人", "三十户"). Money: "价值五千", "1.2万元", "600元"; a bare sum
+# needs 元 (an unlabelled 块 is too often "一块儿").
+_FILLER = r"(?:了|共|约|总共|共计|合计)?"
+BENEFICIARIES = (
+    re.compile(rf"受益\s*{_FILLER}\s*(?P<n>{_NUM})\s*(?:{_PEOPLE_UNIT})?"),
+    re.compile(rf"(?:服务|帮助|惠及|覆盖)\s*{_FILLER}\s*(?P<n>{_NUM})\s*(?:{_PEOPLE_UNIT})"),
+    re.compile(rf"(?<![\d.])(?P<n>{_NUM})\s*(?:{_PEOPLE_UNIT})(?:\s*受益)?"),
+)
+VALUE = (
+    re.compile(
+        rf"(?:价值|金额|折合|合计|共计|总计)\s*{_FILLER}\s*(?P<n>{_NUM})\s*(?P<m>[十百千万亿]*)"
+        rf"\s*(?P<u>{_MONEY_UNIT})?"
+    ),
+    re.compile(rf"(?<![\d.])(?P<n>{_NUM})\s*(?P<m>[十百千万亿]*)\s*(?P<u>元|块钱|万元)"),
+)
 _DATE = re.compile(
     r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
     r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|(?:本|这|下下?|上)?(?:周|星期|礼拜)[一二三四五六日天末]"
@@ -85,8 +100,10 @@ def cn_number(text: str) -> float | None:
                 digit = 0
         else:
             return None
-    if digit and section >= 100:  # 两千五 = 2500, 三百五 = 350
-        digit *= _last_unit(text) // 10
+    # A digit right after 百 and above is that unit's next place: 两千五 = 2500, 三百五 = 350,
+    # 一万二 = 12000; after 零 it is ones (两千零五 = 2005), after 十 too (三十五 = 35).
+    if digit and len(text) > 1 and _CN_UNITS.get(text[-2], 0) >= 100:
+        digit *= _CN_UNITS[text[-2]] // 10
     return float(total + section + digit)
 
 
@@ -98,13 +115,6 @@ def scaled(value_text: str, multiplier: str = "", unit: str = "") -> float | Non
     for ch in multiplier:
         value *= _CN_UNITS[ch]
     return value * 10000 if unit == "万元" else value
-
-
-def _last_unit(text: str) -> int:
-    for ch in reversed(text):
-        if ch in _CN_UNITS:
-            return _CN_UNITS[ch]
-    return 10
 
 
 def _amount(m: re.Match[str], value_text: str, multiplier: str, approx: str, unit: str) -> Amount:

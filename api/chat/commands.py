@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from api.chat.context import CommandContext, Refusal, find_group, find_staff
 from api.chat.schemas import BotCommandIn, BotReply
-from api.chat.staff_commands import STAFF_HANDLERS
+from api.chat.staff_commands import STAFF_HANDLERS, suggestions_for_query
 from api.domain.errors import DomainError
 from api.domain.resources import serving_clause
 from api.domain.wishes import supplement_wish, transition_wish
@@ -119,7 +119,9 @@ def run_command(*, session: Session, command_in: BotCommandIn) -> BotReply:
 
 def _query(ctx: CommandContext) -> str:
     wish = ctx.own_wish()
-    return for_members.wish_status(wish.seq, Category(wish.category), WishStatus(wish.status))
+    status = for_members.wish_status(wish.seq, Category(wish.category), WishStatus(wish.status))
+    more = suggestions_for_query(ctx, wish)  # staff only, while not yet matched
+    return f"{status}\n{more}" if more else status
 
 
 def _my_wishes(ctx: CommandContext) -> str:

@@ -1,4 +1,5 @@
-"""Staff commands from WeChat: claim, match, start, complete, close, recategorise, lists.
+"""Staff commands from WeChat: claim, match, start, complete, close, recategorise, lists,
+suggestions (推荐) and offers turned into resource drafts (转资源).
 
 Only staff reach these: api/chat/commands.py refuses members every command the parser's table
 flags ``staff_only`` (tests/api/chat/ ties that flag to this table).
@@ -15,7 +16,8 @@ from sqlmodel import col, func, select
 from api.chat.context import CommandContext
 from api.domain.common import subtree_clause
 from api.domain.corrections import learn_from
-from api.domain.resources import refuse_unseen_resources
+from api.domain.resources import draft_resource_from_offer, refuse_unseen_resources
+from api.domain.suggestions import suggest_resources
 from api.domain.wishes import fulfil_wish, match_wish, recategorise_wish, transition_wish
 from api.domain.workflow import Action
 from models import Resource, Staff, Wish
@@ -25,6 +27,8 @@ from models.wish import MAX_WISH_TEXT, FulfilmentCreate
 from models.wording import staff as for_staff
 
 LIST_LIMIT = 10
+SUGGESTIONS = 3
+UNMATCHED = (WishStatus.new, WishStatus.claimed)
 
 
 def _staff(ctx: CommandContext) -> Staff:
@@ -74,7 +78,7 @@ def _complete(ctx: CommandContext) -> str:
     wish = fulfil_wish(
         session=ctx.session, wish=ctx.wish(), fulfilment_in=fulfilment, actor=ctx.actor
     )
-    return for_staff.fulfilled(wish.seq, beneficiaries, value)
+    return for_staff.fulfilled_with_record(wish.seq, beneficiaries, value, bool(fulfilment.summary))
 
 
 def _close(ctx: CommandContext) -> str:
@@ -166,6 +170,44 @@ def _ledger(ctx: CommandContext) -> str:
     return for_staff.ledger((today_new, today_done), (month_new, month_done), open_count)
 
 
+def suggested(ctx: CommandContext, wish: Wish) -> list[for_staff.SuggestedResource]:
+    """The top resources for `wish` (api/domain/suggestions), with their providers."""
+    found = suggest_resources(session=ctx.session, wish=wish, limit=SUGGESTIONS)
+    providers = dict(
+        ctx.session.exec(
+            select(Resource.id, Resource.provider).where(
+                col(Resource.id).in_([s.resource_id for s in found])
+            )
+        ).all()
+    )
+    return [
+        for_staff.SuggestedResource(
+            s.resource_id, s.name, providers.get(s.resource_id, ""), s.reasons
+        )
+        for s in found
+    ]
+
+
+def suggestions_for_query(ctx: CommandContext, wish: Wish) -> str:
+    """What staff's 查询 adds below the status: suggestions while the wish is not yet matched."""
+    if ctx.staff is None or wish.status not in UNMATCHED:
+        return ""
+    return for_staff.suggestions_below_status(wish.seq, suggested(ctx, wish))
+
+
+def _suggest(ctx: CommandContext) -> str:
+    _staff(ctx)
+    wish = ctx.wish()
+    return for_staff.suggestions(wish.seq, suggested(ctx, wish))
+
+
+def _to_resource(ctx: CommandContext) -> str:
+    _staff(ctx)
+    wish = ctx.wish()
+    resource, created = draft_resource_from_offer(session=ctx.session, wish=wish)
+    return for_staff.resource_drafted(wish.seq, resource.id or 0, resource.name, created)
+
+
 STAFF_HANDLERS: dict[str, Callable[[CommandContext], str]] = {
     "认领": _claim,
     "匹配": _match,
@@ -176,4 +218,6 @@ STAFF_HANDLERS: dict[str, Callable[[CommandContext], str]] = {
     "不是心愿": _not_wish,
     "待办": _todo,
     "台账": _ledger,
+    "推荐": _suggest,
+    "转资源": _to_resource,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.domain.auth import Principal
@@ -22,9 +23,11 @@ from api.domain.common import (
 )
 from api.domain.errors import InvalidInput, NotFound
 from api.domain.listing import ListParams, paginate
-from models import Office, Resource
-from models.enums import Category
+from models import Office, Organisation, Resource, Wish
+from models.enums import Category, WishKind
 from models.resource import ResourceCreate, ResourceUpdate
+from models.wording import staff as for_staff
+from nlp.entities import mask
 
 SORTABLE: dict[str, Any] = {
     "id": col(Resource.id),
@@ -154,3 +157,50 @@ def delete_resource(*, session: Session, resource_id: int) -> None:
         resource,
         f"资源「{resource.name}」已经对接过心愿，不能删除；可以把「active」设为 false 停用",
     )
+
+
+# Categories that say what an offer is (giving), not whom a resource serves: a draft made from
+# such an offer leaves its categories to the administrator.
+_NOT_SERVING = (Category.volunteer, Category.other, Category.organization)
+
+
+def is_offer(wish: Wish) -> bool:
+    """An offer to give (爱心提供): its kind says so, or staff filed it under 公益参与."""
+    return wish.kind == WishKind.offer or wish.category == Category.volunteer
+
+
+def offer_resource(session: Session, wish: Wish) -> Resource | None:
+    return session.exec(select(Resource).where(col(Resource.source_wish_id) == wish.id)).first()
+
+
+def draft_resource_from_offer(*, session: Session, wish: Wish) -> tuple[Resource, bool]:
+    """转资源: an offer becomes a resource DRAFT of the wish's office, inactive until an
+    administrator completes and activates it. (the draft, True) when made now; (the draft made
+    earlier, False) when the offer was turned already — by a second 转资源, or the admin page at
+    the same moment (the unique index on source_wish_id decides; the loser reads the winner's).
+    The description is the wish text masked; no contact details are copied. Flushes."""
+    if not is_offer(wish):
+        raise InvalidInput(for_staff.not_an_offer(wish.seq))
+    existing = offer_resource(session, wish)
+    if existing is not None:
+        return existing, False
+    organisation = session.get(Organisation, wish.organisation_id) if wish.organisation_id else None
+    category = Category(wish.category)
+    draft = Resource(
+        name=for_staff.draft_resource_name(wish.seq, category, wish.keywords or [])[:200],
+        provider=(organisation.name if organisation else for_staff.MEMBER_PROVIDER)[:200],
+        categories=[] if category in _NOT_SERVING else [category],
+        description=mask(wish.text)[:2000],
+        office_id=wish.office_id,
+        active=False,
+        source_wish_id=wish.id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(draft)
+    except IntegrityError:
+        existing = offer_resource(session, wish)
+        if existing is None:
+            raise
+        return existing, False
+    return draft, True

@@ -215,3 +215,107 @@ def digest_text(*, office_name: str, day: date, stats: DigestStats) -> str:
 
 def category_unchanged(seq: int, category: Category) -> str:
     return f"心愿 #{seq} 的类别本来就是「{Category(category).label}」，没有变化"
+
+
+# ---- what 完成 recorded, suggestions (推荐), offers turned into resources (转资源) ------------
+
+
+def fulfilment_recorded(beneficiaries: int, value_yuan: float, summary: bool = False) -> str:
+    """Echoes what 完成 wrote into the fulfilment record, so a misread number is seen at once."""
+    parts = [f"受益 {beneficiaries} 人" if beneficiaries else "受益人数未填"]
+    parts.append(f"价值 {value_yuan:g} 元" if value_yuan else "价值未填")
+    if summary:
+        parts.append("说明已记下")
+    return f"记录：{'，'.join(parts)}"
+
+
+def fulfilled_with_record(seq: int, beneficiaries: int, value_yuan: float, summary: bool) -> str:
+    return (
+        f"{fulfilled(seq, beneficiaries, value_yuan)}\n"
+        f"{fulfilment_recorded(beneficiaries, value_yuan, summary)}"
+    )
+
+
+def suggestion_reason(code: str) -> str:
+    """A reason code of api/domain/suggestions in simple words ("keywords:工资" → 关键词：工资)."""
+    kind, _, detail = code.partition(":")
+    if kind == "category":
+        return "类别相符"
+    if kind == "keywords":
+        return f"关键词：{'、'.join(w for w in detail.split(',') if w)}"
+    if kind == "history":
+        return f"曾帮助同类心愿 {detail} 次"
+    if kind == "capacity":
+        return "名额已满"
+    return ""
+
+
+@dataclass(frozen=True)
+class SuggestedResource:
+    resource_id: int
+    name: str
+    provider: str
+    reasons: tuple[str, ...]
+
+
+def suggestion_lines(items: Sequence[SuggestedResource]) -> list[str]:
+    """One line per resource: "资源7 法律援助（市律协）— 类别相符、关键词：工资"."""
+    lines = []
+    for item in items:
+        why = "、".join(r for r in (suggestion_reason(c) for c in item.reasons) if r)
+        provider = f"（{item.provider}）" if item.provider else ""
+        lines.append(f"资源{item.resource_id} {item.name}{provider}" + (f"— {why}" if why else ""))
+    return lines
+
+
+def suggestions(seq: int, items: Sequence[SuggestedResource]) -> str:
+    if not items:
+        return f"暂时没有适合心愿 #{seq} 的资源，可以在资源库里添加后再试"
+    return "\n".join(
+        [
+            f"心愿 #{seq} 推荐资源：",
+            *suggestion_lines(items),
+            f"对接请发：匹配 {seq} 资源{items[0].resource_id}",
+        ]
+    )
+
+
+def suggestions_below_status(seq: int, items: Sequence[SuggestedResource]) -> str:
+    """Under the status of a wish not yet matched (staff's 查询): the same lines, briefly."""
+    if not items:
+        return ""
+    return "\n".join(["可对接的资源：", *suggestion_lines(items), f"对接请发：匹配 {seq} 资源编号"])
+
+
+def not_an_offer(seq: int) -> str:
+    return f"心愿 #{seq} 不是爱心提供（公益参与），不能转为资源"
+
+
+def resource_drafted(seq: int, resource_id: int, name: str, created: bool) -> str:
+    if not created:
+        return (
+            f"心愿 #{seq} 已经转过资源：资源{resource_id}「{name}」（草稿），"
+            "请管理员在资源库里完善后启用"
+        )
+    return (
+        f"已把心愿 #{seq} 转为资源草稿：资源{resource_id}「{name}」，"
+        "请管理员在资源库里完善联系方式后启用"
+    )
+
+
+# A resource made from an offer is named by its category and keywords, provided by the
+# organisation named in the wish or else by the member.
+MEMBER_PROVIDER = "成员提供"
+
+
+def draft_resource_name(seq: int, category: Category, keywords: Sequence[str]) -> str:
+    words = "、".join(k for k in keywords[:3] if k)
+    return (
+        f"{Category(category).label}：{words}（心愿 #{seq}）"
+        if words
+        else (f"{Category(category).label}（心愿 #{seq}）")
+    )
+
+
+def lead_recorded(seq: int, organisation_name: str) -> str:
+    return f"已把心愿 #{seq} 记为「{organisation_name}」的建会线索，请联系对接"

@@ -7,16 +7,21 @@ from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
+from pydantic import BaseModel, Field
 
 from api.domain import wish_admin as ledger
 from api.domain.auth import Principal
 from api.domain.errors import InvalidInput
 from api.domain.listing import page
+from api.domain.resources import draft_resource_from_offer
+from api.domain.suggestions import suggest_resources
 from api.domain.workflow import Action
 from api.http.deps import ListDep, SessionDep, StaffDep
 from api.http.schemas import ClaimIn, CloseIn, MatchIn, NoteIn, Page, WishDetail, WishEdit
 from models.enums import Category, CloseReason, WishStatus
+from models.resource import ResourcePublic
 from models.wish import FulfilmentCreate, WishCreate, WishPublic
+from models.wording import staff as for_staff
 
 router = APIRouter(prefix="/wishes", tags=["心愿台账 wishes"])
 F = TypeVar("F", bound=Callable[..., Any])
@@ -230,3 +235,55 @@ def reopen_wish(
     session: SessionDep, principal: StaffDep, wish_id: int, body: NoteIn | None = None
 ) -> Any:
     return _transition(session, principal, wish_id, Action.reopen, (body or NoteIn()).note)
+
+
+@router.post(
+    "/{wish_id}/resource-draft",
+    response_model=ResourcePublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="转资源：把爱心提供类心愿转为资源草稿（停用状态，管理员完善后启用）",
+    description=(
+        "只适用于类型为「提供」或类别为「公益参与」的心愿；其他心愿返回 422。"
+        "已经转过的心愿返回原来的草稿（200）。" + SCOPE_NOTE
+    ),
+    responses={404: {"description": "心愿不存在或不在管辖范围内"}},
+)
+def draft_resource(
+    session: SessionDep, principal: StaffDep, wish_id: int, response: Response
+) -> Any:
+    wish = _wish(session, principal, wish_id)
+    resource, created = draft_resource_from_offer(session=session, wish=wish)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return resource
+
+
+class SuggestionOut(BaseModel):
+    resource_id: int
+    name: str
+    score: float
+    reasons: list[str] = Field(
+        description="原因代码：category、keywords:…、history:n、capacity:full"
+    )
+    why: list[str] = Field(description="原因（中文）")
+
+
+@router.get(
+    "/{wish_id}/suggestions",
+    response_model=list[SuggestionOut],
+    summary="推荐资源：最可能帮到这条心愿的资源（最多 3 个，按匹配程度排序）",
+    description=SCOPE_NOTE,
+    responses={404: {"description": "心愿不存在或不在管辖范围内"}},
+)
+def wish_suggestions(session: SessionDep, principal: StaffDep, wish_id: int) -> Any:
+    wish = _wish(session, principal, wish_id)
+    return [
+        SuggestionOut(
+            resource_id=s.resource_id,
+            name=s.name,
+            score=s.score,
+            reasons=list(s.reasons),
+            why=[w for w in (for_staff.suggestion_reason(r) for r in s.reasons) if w],
+        )
+        for s in suggest_resources(session=session, wish=wish)
+    ]

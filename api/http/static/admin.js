@@ -26,7 +26,9 @@
     labels: '/api/v1/labels',
     rules: '/api/v1/followup/rules',
     jobs: '/api/v1/followup/jobs',
-    runs: '/api/v1/followup/runs'
+    runs: '/api/v1/followup/runs',
+    suggestions: '/api/v1/wishes/{id}/suggestions',
+    resourceDraft: '/api/v1/wishes/{id}/resource-draft'
   };
   var ACTION_PATHS = {
     claim: '/api/v1/wishes/{id}/claim',
@@ -393,6 +395,17 @@
     } else {
       actions.appendChild(el('span', { className: 'muted', text: '这条心愿已完成，没有可以进行的操作。' }));
     }
+    if (w.kind === 'offer' || w.category === 'volunteer') {
+      // An offer (爱心提供) becomes a resource draft; turning it twice finds the same draft.
+      actions.appendChild(el('button', {
+        type: 'button', className: 'plain', text: '转资源',
+        onclick: function () {
+          api('POST', PATHS.resourceDraft, { path: { id: w.id } }).then(function (r) {
+            notify('已转为资源草稿：资源' + r.id + '「' + r.name + '」，请在暖新资源库完善后启用', 'ok');
+          }).catch(showError);
+        }
+      }));
+    }
     box.appendChild(el('h3', { text: '操作' }));
     box.appendChild(actions);
     box.appendChild(formBox);
@@ -449,14 +462,24 @@
       match: function () {
         var list = el('div', { className: 'checks resource-checks' }, el('span', { className: 'muted', text: '加载资源…' }));
         form.appendChild(el('fieldset', null, el('legend', { text: '选择资源（可多选）' }), list));
+        var suggested = api('GET', PATHS.suggestions, { path: { id: wish.id } })
+          .catch(function () { return []; });  // without suggestions the list still works
         api('GET', PATHS.resources, { query: { active: true, limit: 200 } }).then(function (page) {
-          clear(list);
-          if (!page.items.length) list.appendChild(el('span', { className: 'muted', text: '资源库还没有可用的资源，请先到“暖新资源库”添加。' }));
-          page.items.forEach(function (r) {
-            var mark = (r.categories || []).indexOf(wish.category) >= 0 ? '★ ' : '';
-            list.appendChild(el('label', { className: 'check' },
-              el('input', { type: 'checkbox', name: 'resource', value: r.id }),
-              ' ' + mark + r.name + '（' + r.provider + '）'));
+          return suggested.then(function (tips) {
+            clear(list);
+            if (!page.items.length) list.appendChild(el('span', { className: 'muted', text: '资源库还没有可用的资源，请先到“暖新资源库”添加。' }));
+            var why = {};
+            tips.forEach(function (t) { why[t.resource_id] = t.why.join('、') || '推荐'; });
+            // Suggested resources first, best first, each with why it was suggested.
+            var items = tips.map(function (t) {
+              return page.items.filter(function (r) { return r.id === t.resource_id; })[0];
+            }).filter(Boolean).concat(page.items.filter(function (r) { return !why[r.id]; }));
+            items.forEach(function (r) {
+              var mark = why[r.id] ? '荐 ' : ((r.categories || []).indexOf(wish.category) >= 0 ? '★ ' : '');
+              list.appendChild(el('label', { className: 'check' },
+                el('input', { type: 'checkbox', name: 'resource', value: r.id }),
+                ' ' + mark + '资源' + r.id + ' ' + r.name + '（' + r.provider + '）' + (why[r.id] ? ' — ' + why[r.id] : '')));
+            });
           });
         }).catch(showError);
       },
