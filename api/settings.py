@@ -29,3 +29,11 @@ class ApiSettings(SectionSettings):
     run_scheduler: bool = Field(
         default=True, description="Run the follow-up engine inside the API process"
     )
+    urgent_words: list[str] = Field(
+        default_factory=lambda: ["家暴", "轻生", "自杀", "不想活", "被打", "性侵", "救命"],
+        description="A new wish or triage item with one of these words alerts staff at once, "
+        "even in quiet hours",
+    )
+    triage_lifetime_hours: float = Field(
+        default=48, gt=0, le=24 * 30, description="An undecided triage item's text is kept so long"
+    )

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from api.chat.alerts import alert_new_wish
 from api.chat.context import find_group
 from api.chat.schemas import BotReply, BotWishIn, GroupSeenOut
 from api.domain.resources import serves
@@ -77,7 +79,9 @@ def speaking_staff(session: Session, office_id: int | None) -> list[str]:
     return sorted(set(rows))
 
 
-def submit_wish(*, session: Session, wish_in: BotWishIn) -> BotReply:
+def submit_wish(
+    *, session: Session, wish_in: BotWishIn, urgent_words: Sequence[str] = ()
+) -> BotReply:
     """Logs a wish posted in a group; idempotent on the WeChat message id.
 
     A 点单 (``resource_id``) logs the wish and links the resource in the same transaction, so
@@ -117,6 +121,11 @@ def submit_wish(*, session: Session, wish_in: BotWishIn) -> BotReply:
         ),
         actor=BOT,
     )
+    if created:
+        # 有求即答: the staff responsible hear of it privately, with resources to match.
+        alert_new_wish(
+            session=session, wish=wish, group=group, original=text, urgent_words=urgent_words
+        )
     if resource is not None:
         if created:
             link_ordered_resource(session=session, wish=wish, resource=resource, actor=BOT)

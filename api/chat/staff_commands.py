@@ -13,11 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col, func, select
 
+from api.chat.alerts import suggested
 from api.chat.context import CommandContext
+from api.chat.triage import TRIAGE_HANDLERS
 from api.domain.common import subtree_clause
 from api.domain.corrections import learn_from
 from api.domain.resources import draft_resource_from_offer, refuse_unseen_resources
-from api.domain.suggestions import suggest_resources
 from api.domain.wishes import fulfil_wish, match_wish, recategorise_wish, transition_wish
 from api.domain.workflow import Action
 from models import Resource, Staff, Wish
@@ -170,35 +171,17 @@ def _ledger(ctx: CommandContext) -> str:
     return for_staff.ledger((today_new, today_done), (month_new, month_done), open_count)
 
 
-def suggested(ctx: CommandContext, wish: Wish) -> list[for_staff.SuggestedResource]:
-    """The top resources for `wish` (api/domain/suggestions), with their providers."""
-    found = suggest_resources(session=ctx.session, wish=wish, limit=SUGGESTIONS)
-    providers = dict(
-        ctx.session.exec(
-            select(Resource.id, Resource.provider).where(
-                col(Resource.id).in_([s.resource_id for s in found])
-            )
-        ).all()
-    )
-    return [
-        for_staff.SuggestedResource(
-            s.resource_id, s.name, providers.get(s.resource_id, ""), s.reasons
-        )
-        for s in found
-    ]
-
-
 def suggestions_for_query(ctx: CommandContext, wish: Wish) -> str:
     """What staff's 查询 adds below the status: suggestions while the wish is not yet matched."""
     if ctx.staff is None or wish.status not in UNMATCHED:
         return ""
-    return for_staff.suggestions_below_status(wish.seq, suggested(ctx, wish))
+    return for_staff.suggestions_below_status(wish.seq, suggested(ctx.session, wish))
 
 
 def _suggest(ctx: CommandContext) -> str:
     _staff(ctx)
     wish = ctx.wish()
-    return for_staff.suggestions(wish.seq, suggested(ctx, wish))
+    return for_staff.suggestions(wish.seq, suggested(ctx.session, wish))
 
 
 def _to_resource(ctx: CommandContext) -> str:
@@ -220,4 +203,5 @@ STAFF_HANDLERS: dict[str, Callable[[CommandContext], str]] = {
     "台账": _ledger,
     "推荐": _suggest,
     "转资源": _to_resource,
+    **TRIAGE_HANDLERS,  # 登记 T12 / 忽略 T12 / 代登记 (api/chat/triage.py)
 }

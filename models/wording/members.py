@@ -193,3 +193,8 @@ def monthly_text(
 
 COMMAND_UNAVAILABLE = "这条指令现在不能用"
 MISSING_WISH_NUMBER = "请写上心愿编号，例如「查询 42」"
+
+
+def wish_received_for(name: str, seq: int, category: Category) -> str:
+    """Staff logged a member's wish for her (a missed message): addressed by name in the group."""
+    return f"@{name} " + wish_received(seq, category) if name else wish_received(seq, category)

@@ -319,3 +319,53 @@ def draft_resource_name(seq: int, category: Category, keywords: Sequence[str]) -
 
 def lead_recorded(seq: int, organisation_name: str) -> str:
     return f"已把心愿 #{seq} 记为「{organisation_name}」的建会线索，请联系对接"
+
+
+# ---- alerts to the responsible staff (有求即答): private, masked, with what to reply ---------
+
+
+def new_wish_alert(
+    *,
+    seq: int,
+    category: Category,
+    text: str,
+    group_topic: str,
+    talker: str,
+    suggestions: Sequence[SuggestedResource],
+) -> str:
+    """A new wish, privately to the staff responsible: ``text`` and ``talker`` come masked."""
+    where = "（" + " ".join(x for x in (group_topic, f"@{talker}" if talker else "") if x) + "）"
+    lines = [
+        f"新心愿 #{seq}（{Category(category).label}）：{text}{where if where != '（）' else ''}"
+    ]
+    if suggestions:
+        lines += ["可对接的资源：", *suggestion_lines(suggestions)]
+    lines.append(f"回复「认领 {seq}」认领，「推荐 {seq}」看更多资源")
+    return "\n".join(lines)
+
+
+def triage_alert(*, label: str, text: str, group_topic: str, talker: str) -> str:
+    """An uncertain message, privately to staff: nothing was said in the group."""
+    where = " ".join(x for x in (group_topic, f"@{talker}" if talker else "") if x)
+    return (
+        f"可能的心愿 {label}：{text}"
+        + (f"（{where}）" if where else "")
+        + f"\n回复「登记 {label}」或「忽略 {label}」"
+    )
+
+
+def triage_accepted(label: str, seq: int, told_member: bool) -> str:
+    tail = "，已在群里回复成员编号" if told_member else ""
+    return f"已把 {label} 登记为心愿 #{seq}{tail}"
+
+
+def triage_ignored(label: str) -> str:
+    return f"已忽略 {label}，原话已删除，识别规则会参考这次更正"
+
+
+def registered_for_member(seq: int, member_name: str) -> str:
+    who = f"为{member_name}" if member_name else ""
+    return f"已{who}登记心愿 #{seq}，识别规则会参考这次漏识别"
+
+
+TRIAGE_AMBIGUOUS = "有多个群都有这个编号的待确认消息，请在对应的群里回复"

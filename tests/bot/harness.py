@@ -240,8 +240,6 @@ class System:
             "WISHPOOL_BOT__RETRY_MAX_SECONDS": "1",
             "WISHPOOL_BOT__RETRY_MIN_SECONDS": "0.2",
             "WISHPOOL_BOT__OUTBOX_WAIT_SECONDS": "10",
-            # Every message re-reads its group, so a test's change of a group option is seen.
-            "WISHPOOL_BOT__GROUP_CACHE_SECONDS": "0",
             "WISHPOOL_BOT__LOGIN_TIMEOUT_SECONDS": "15",
             "WISHPOOL_BOT__GROUP_CACHE_SECONDS": "0",
             "WISHPOOL_BOT__LOG_LEVEL": "INFO",

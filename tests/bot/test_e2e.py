@@ -6,6 +6,7 @@ nothing sleeps to wait. One system serves the whole module; tests run in file or
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sqlite3

@@ -48,7 +48,7 @@ async def test_an_uncertain_message_goes_to_staff_and_nothing_is_said_in_the_gro
 async def test_an_uncertain_message_gets_no_holding_reply_while_the_api_is_down(
     parts: Any,
 ) -> None:
-    bridge, api, transport, spool = parts
+    bridge, api, transport, _ = parts
     assert await bridge.handle(msg("大家早上好", "d0")) is Outcome.chatter  # the group is known
     api.up = False
     assert await bridge.handle(msg(UNCERTAIN, "d1")) is Outcome.triaged

@@ -30,6 +30,7 @@ from api.chat.schemas import (
     GroupSeenIn,
     GroupSeenOut,
 )
+from api.chat.triage import submit_triage as take_triage
 from api.domain.outbox import ack_message, fail_message
 from api.http.deps import BotDep, SessionDep, SettingsDep
 from models.enums import Role
@@ -94,8 +95,32 @@ def me(principal: BotDep) -> BotMe:
 
 
 @router.post("/wishes", summary="登记群里的心愿（按消息 id 幂等）", response_model=BotReply)
-def submit_wish(body: BotWishIn, session: SessionDep, _: BotDep) -> BotReply:
-    return take_wish(session=session, wish_in=body)
+def submit_wish(
+    body: BotWishIn, request: Request, session: SessionDep, settings: SettingsDep, _: BotDep
+) -> BotReply:
+    reply = take_wish(session=session, wish_in=body, urgent_words=settings.urgent_words)
+    if reply.created:
+        _signal(request.app).notify()  # the staff alert was queued
+    return reply
+
+
+@router.post(
+    "/triage",
+    summary="拿不准的消息：私下转给负责的工作人员确认（按消息 id 幂等，群里不回复）",
+    response_model=BotReply,
+)
+def submit_triage(
+    body: BotWishIn, request: Request, session: SessionDep, settings: SettingsDep, _: BotDep
+) -> BotReply:
+    reply = take_triage(
+        session=session,
+        triage_in=body,
+        urgent_words=settings.urgent_words,
+        lifetime_hours=settings.triage_lifetime_hours,
+    )
+    if reply.created:
+        _signal(request.app).notify()  # the staff alert was queued
+    return reply
 
 
 @router.post("/commands", summary="代成员或工作人员执行一条指令", response_model=BotReply)
