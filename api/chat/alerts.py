@@ -97,7 +97,13 @@ def alert_responsible(
 
 
 def alert_new_wish(
-    *, session: Session, wish: Wish, group: Group | None, original: str, urgent_words: Sequence[str]
+    *,
+    session: Session,
+    wish: Wish,
+    group: Group | None,
+    original: str,
+    urgent_words: Sequence[str],
+    unknown_organisation: str | None = None,
 ) -> int:
     from nlp import mask
 
@@ -110,6 +116,8 @@ def alert_new_wish(
         talker=mask(wish.submitter_name or "")[:20],
         suggestions=suggested(session, wish),
     )
+    if unknown_organisation:
+        text += "\n" + for_staff.organisation_proposed(mask(unknown_organisation))
     return alert_responsible(
         session=session,
         office_id=wish.office_id,

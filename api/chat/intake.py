@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from api.chat.alerts import alert_new_wish
 from api.chat.context import find_group
 from api.chat.schemas import BotReply, BotWishIn, GroupSeenOut
+from api.domain.org_links import link_organisation, propose_organisation_name, record_lead
 from api.domain.resources import serves
 from api.domain.wishes import Actor, create_wish, link_ordered_resource
 from models import Group, Office, Resource, Staff
@@ -122,9 +123,20 @@ def submit_wish(
         actor=BOT,
     )
     if created:
+        # The organisation the wish names (or the member's earlier one) routes it to its liaison;
+        # a wish to join or found a federation branch makes that organisation a lead.
+        organisation = link_organisation(session=session, wish=wish)
+        if organisation is not None and wish.category == Category.organization:
+            record_lead(session=session, wish=wish, organisation=organisation)
+        unknown = None if organisation is not None else propose_organisation_name(wish.text)
         # 有求即答: the staff responsible hear of it privately, with resources to match.
         alert_new_wish(
-            session=session, wish=wish, group=group, original=text, urgent_words=urgent_words
+            session=session,
+            wish=wish,
+            group=group,
+            original=text,
+            urgent_words=urgent_words,
+            unknown_organisation=unknown,
         )
     if resource is not None:
         if created:

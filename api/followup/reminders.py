@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from api.domain.outbox import enqueue_message
+from api.domain.triage import purge_expired_triage
 from api.followup.jobs import JOB_REMINDERS, JobContext, RunReport
 from api.followup.overdue import Candidate, Directory, DueItem, chunks, counts_by_rule
 from models import Staff, Wish, WishEvent
@@ -87,6 +88,9 @@ class _Reminders:
             self._add_events(session, routed, directory, now)
             for message in report.messages:
                 enqueue_message(session=session, message_in=message)
+            # Undecided triage items past their lifetime lose their words (chatter is never
+            # kept): every run sweeps, so a quiet bot does not keep them longer.
+            report.counts["triage_expired"] = purge_expired_triage(session=session, now=now)
         logger.info("follow-up reminders at %s: %s", now.isoformat(), report.counts)
         return report
 

@@ -368,4 +368,8 @@ def registered_for_member(seq: int, member_name: str) -> str:
     return f"已{who}登记心愿 #{seq}，识别规则会参考这次漏识别"
 
 
+def organisation_proposed(name: str) -> str:
+    return f"心愿提到的「{name}」还不在三新组织名册里，可以在管理页面添加"
+
+
 TRIAGE_AMBIGUOUS = "有多个群都有这个编号的待确认消息，请在对应的群里回复"

@@ -116,7 +116,9 @@ def test_a_new_wish_alerts_the_responsible_staff_with_suggestions(
     assert len(alerts(session, on_duty.wechat_id)) == 1
 
 
-@pytest.mark.parametrize("text", ["老公又家暴了，我想咨询离婚", "压力太大，有时候想轻生，能找谁聊聊"])
+@pytest.mark.parametrize(
+    "text", ["老公又家暴了，我想咨询离婚", "压力太大，有时候想轻生，能找谁聊聊"]
+)
 def test_an_urgent_word_makes_the_alert_urgent(
     client: TestClient, bot: dict[str, str], session: Session, on_duty: Staff, text: str
 ) -> None:
