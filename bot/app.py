@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import signal
@@ -23,8 +22,9 @@ from typing import Any
 
 from bot.client import ApiAuthError, ApiRejected, ApiUnavailable, BotApiClient
 from bot.compat import make_options, patch_wechaty
+from bot.delivery import deliver, write_json_atomically
 from bot.handlers import Bridge, Incoming
-from bot.sender import SendDeferred, Sender
+from bot.sender import Sender
 from bot.settings import BotSettings
 from bot.spool import Spool
 from nlp.recogniser import Recogniser
@@ -139,7 +139,7 @@ class BotApp:
         self.connected = True
         self.logged_in.set()
         with contextlib.suppress(OSError):
-            self.write_health()
+            write_json_atomically(self.settings.health_path, self.health())
         with contextlib.suppress(Exception):
             # python-wechaty listens for "heart-beat" while the puppet emits "heartbeat":
             # subscribe directly so heartbeats keep the liveness clock fresh.
@@ -316,38 +316,7 @@ class BotApp:
                 backoff = min(backoff * 2, s.retry_max_seconds)
                 continue
             for item in items:
-                await self._deliver(item)
-
-    async def _deliver(self, item: dict[str, Any]) -> None:
-        outbox_id = int(item["id"])
-        already, sent_id = self.spool.outbox_sent(outbox_id)
-        if not already:
-            try:
-                if item["target_kind"] == "room":
-                    sent_id = await self.sender.to_room(
-                        item["target_id"], item["text"], item.get("mention_ids") or (),
-                        urgent=bool(item.get("urgent")),
-                    )  # fmt: skip
-                else:
-                    sent_id = await self.sender.to_contact(
-                        item["target_id"], item["text"], urgent=bool(item.get("urgent"))
-                    )
-            except SendDeferred:
-                return  # the lease runs out and the API offers it again after quiet hours
-            except Exception as exc:
-                logger.warning("outbox %s: send failed: %r", outbox_id, exc)
-                with contextlib.suppress(ApiUnavailable, ApiRejected):
-                    await self.client.fail_outbox(outbox_id, f"send failed: {type(exc).__name__}")
-                return
-            # Recorded before the ack: if the ack is lost, the re-offered entry is only acked.
-            self.spool.record_outbox_sent(outbox_id, sent_id)
-        try:
-            await self.client.ack_outbox(outbox_id, sent_id)
-            logger.info("outbox %s delivered and acknowledged", outbox_id)
-        except (ApiUnavailable, ApiRejected) as exc:
-            logger.warning(
-                "outbox %s: ack failed (will ack when offered again): %s", outbox_id, exc
-            )
+                await deliver(item, sender=self.sender, spool=self.spool, client=self.client)
 
     def health(self) -> dict[str, Any]:
         return {
@@ -361,17 +330,11 @@ class BotApp:
             "updated_at": time.time(),
         }
 
-    def write_health(self) -> None:
-        path = self.settings.health_path
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.health()), encoding="utf-8")
-        os.replace(tmp, path)
-
     async def health_worker(self) -> None:
         pruned_at = 0.0
         while not self._stop.is_set():
             try:
-                self.write_health()
+                write_json_atomically(self.settings.health_path, self.health())
             except OSError as exc:
                 logger.warning("could not write %s: %s", self.settings.health_path, exc)
             if time.time() - pruned_at > PRUNE_EVERY:
@@ -420,7 +383,7 @@ class BotApp:
                     await task
             await self._stop_wechaty(self._wechaty_task)
             with contextlib.suppress(Exception):
-                self.write_health()
+                write_json_atomically(self.settings.health_path, self.health())
             await self.client.aclose()
             self.spool.close()
         return self._fatal.code if self._fatal else EXIT_OK
