@@ -21,7 +21,8 @@ def main() -> int:
     followup = ["--wishes", "100000"] if args.quick else []
     runs = [
         ("nlp_quality.py", []),
-        ("nlp_speed.py", []),
+        ("nlp_speed.py", ["--quick"] if args.quick else []),
+        ("suggest_bench.py", []),
         ("api_bench.py", ["--n", "500"] if args.quick else []),
         ("gateway_roundtrip.py", []),
         ("bot_roundtrip.py", ["--messages", "50"] if args.quick else []),
