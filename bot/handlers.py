@@ -6,7 +6,8 @@ fake transport.
 
 Flow: ``handle`` decides and, for a wish or a command, writes the message id and a spool entry
 in one SQLite transaction, then wakes the spool worker. ``drain`` sends spooled entries to the
-API strictly in order, replies, and deletes each entry only after its reply went out. While the
+API strictly in order, replies, and deletes each entry only after its reply went out; when the
+send rate would make several acknowledgements to one group wait, they share one message. While the
 API is unreachable every waiting member is told once that the wish is received and its number
 will follow; the entries stay spooled and are replayed when the API returns.
 """
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import nlp
+from bot import burst
 from bot.client import ApiAuthError, ApiRejected, ApiUnavailable
 from bot.sender import Sender
 from bot.spool import ANSWERED, NEW, Spool, SpoolEntry
@@ -279,7 +281,12 @@ class Bridge:
 
     # ---- spool worker -------------------------------------------------------------------------
     async def drain(self) -> bool:
-        """Sends every spooled entry in order. False if the API is unreachable (retry later)."""
+        """Sends every spooled entry in order. False if the API is unreachable (retry later).
+
+        All entries are submitted first, then the replies go out: acknowledgements due together
+        may share one message (bot.burst). An entry is deleted only after its reply went out."""
+        ready: list[SpoolEntry] = []
+        reachable = True
         for entry in self.spool.entries():
             if entry.state != ANSWERED:
                 try:
@@ -287,17 +294,19 @@ class Bridge:
                 except ApiUnavailable as exc:
                     if self.api_up:
                         logger.warning("API unreachable, spooling: %s", exc)
-                    self.api_up = False
-                    await self._notify_waiting()
-                    return False
+                    self.api_up = reachable = False
+                    break
                 self.spool.mark_answered(entry.id, reply)
                 entry = dataclasses.replace(entry, state=ANSWERED, reply=reply)
             if not self.api_up:
                 logger.info("API reachable again, replaying the spool")
                 self.api_up = True
-            await self._deliver_reply(entry)
-            self.spool.done(entry.id)
-        return True
+            ready.append(entry)
+        for batch in burst.plan(ready):
+            await self._deliver_batch(batch)
+        if not reachable:
+            await self._notify_waiting()
+        return reachable
 
     async def _submit(self, entry: SpoolEntry) -> dict[str, Any]:
         try:
@@ -312,6 +321,26 @@ class Bridge:
             # The API's messages are written for people; anything else gets the generic one.
             logger.warning("API refused spool entry %s: %s", entry.id, exc)
             return {"reply": exc.message or for_members.GENERIC_ERROR}
+
+    async def _deliver_batch(self, batch: burst.Batch) -> None:
+        entries = batch.entries
+        if len(entries) < 2 or self.sender.can_send_now(len(entries)):
+            for entry in entries:
+                await self._deliver_reply(entry)
+                self.spool.done(entry.id)
+            return
+        # Each would wait for the send rate: one message names every member and her number.
+        room_id = batch.room_id
+        assert room_id is not None
+        try:
+            await self.sender.to_room(
+                room_id, for_members.wishes_received(batch.seqs()), batch.talkers()
+            )
+        except Exception:
+            # As for one reply: losing it is better than blocking the spool; the wishes exist.
+            logger.exception("could not send the combined reply to %d spool entries", len(entries))
+        for entry in entries:
+            self.spool.done(entry.id)
 
     async def _deliver_reply(self, entry: SpoolEntry) -> None:
         reply = (entry.reply or {}).get("reply")

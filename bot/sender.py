@@ -72,11 +72,19 @@ class TokenBucket:
         self.clock = clock
         self.updated = clock()
 
-    def delay(self) -> float:
-        """Takes a token; returns how long to wait before using it (0 if one was available)."""
+    def _refill(self) -> None:
         now = self.clock()
         self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
+
+    def available(self) -> float:
+        """Tokens there now (may be negative: sends already promised to wait), taking none."""
+        self._refill()
+        return self.tokens
+
+    def delay(self) -> float:
+        """Takes a token; returns how long to wait before using it (0 if one was available)."""
+        self._refill()
         self.tokens -= 1.0
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
@@ -110,6 +118,13 @@ class Sender:
 
     def quiet_now(self) -> bool:
         return self.quiet.is_quiet(self.now())
+
+    def can_send_now(self, count: int = 1) -> bool:
+        """Whether ``count`` one-chunk messages would go out without waiting for the bucket.
+
+        A snapshot: other senders may take tokens meanwhile. The drain asks it to decide
+        whether acknowledgements due together must share one message."""
+        return self.bucket.available() >= count
 
     async def _pace(self) -> None:
         wait = self.bucket.delay()

@@ -45,6 +45,13 @@ def resource_wish_received(seq: int, resource_name: str) -> str:
     return f"已收到您的点单 #{seq}（{resource_name}），工作人员会尽快和您对接"
 
 
+def wishes_received(seqs: Sequence[int]) -> str:
+    """One acknowledgement for several members at once, sent when the send rate would make
+    each wait. WeChat writes the mentions first, in the same order as the numbers."""
+    numbers = "、".join(f"#{seq}" for seq in seqs)
+    return f"已收到各位的心愿，编号依次是 {numbers}，我们会尽快联系"
+
+
 WISH_HELD = "已收到您的心愿，系统正忙，编号稍后告诉您"
 COMMAND_HELD = "收到，系统正忙，稍后为您处理"
 GREY_QUESTION = "这是一条心愿吗？回复「是」登记"

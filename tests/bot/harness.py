@@ -282,10 +282,15 @@ class System:
 
 @contextlib.contextmanager
 def running_system(
-    gateway_endpoint: str, gateway_token: str, room_id: str, staff_id: str, other_room: str
+    gateway_endpoint: str,
+    gateway_token: str,
+    room_id: str,
+    staff_id: str,
+    other_room: str,
+    bot_env: dict[str, str] | None = None,
 ) -> Iterator[System]:
     with tempfile.TemporaryDirectory(prefix="wishpool-e2e-") as tmp:
-        system = System(Path(tmp), gateway_endpoint, gateway_token)
+        system = System(Path(tmp), gateway_endpoint, gateway_token, bot_env=dict(bot_env or {}))
         try:
             system.setup_db(room_id, staff_id, other_room)
             system.start_api()
