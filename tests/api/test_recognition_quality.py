@@ -9,10 +9,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
+from api.domain.triage import create_triage_item, ignore_triage_item, record_missed_wish
+from api.domain.wishes import Actor, create_wish
 from models import Correction, Wish
 from models.enums import Category
+from models.wish import WishCreate
+from nlp.learning import suggest
 from tests.api.apitools import Tree, new_wish
 
 URL = "/api/v1/corrections/quality"
@@ -202,3 +206,50 @@ def test_admin_page_has_the_quality_panel(client: TestClient) -> None:
     js = client.get("/admin/static/admin.js").text
     assert "识别质量" in html
     assert f"'{URL}'" in js
+
+
+# ---- `rules suggest` learns from the queue and from misses ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("missed", "ignored"),
+    [
+        (
+            ["老师说孩子奥数跟不上", "家里孩子奥数成绩差", "儿子奥数作业不会做"],
+            ["我想说今天天气真好", "我想说一声大家辛苦了", "想说的都在群公告里了"],
+        )
+    ],
+)
+def test_rules_suggest_learns_from_misses_and_ignored_triage(
+    session: Session, tree: Tree, missed: list[str], ignored: list[str]
+) -> None:
+    now = datetime(2025, 3, 5, 4, 0, tzinfo=UTC)
+    staff = Actor(name="李红", staff_id=tree.staff)
+    for text in missed:  # quote + 登记: wishes the recogniser did not acknowledge
+        wish, _ = create_wish(
+            session=session,
+            wish_in=WishCreate(text=text, category=Category.family, office_id=tree.street),
+            actor=staff,
+        )
+        record_missed_wish(session=session, wish=wish, staff_id=tree.staff, now=now)
+    for n, text in enumerate(ignored):  # 忽略 T12: false alarms caught in the queue
+        item, _ = create_triage_item(
+            session=session,
+            office_id=tree.street,
+            room_id=None,
+            message_id=f"ignored-{n}",
+            talker_id="wx_member",
+            talker_name="张姐",
+            text=text,
+            now=now,
+        )
+        ignore_triage_item(
+            session=session, office_id=tree.street, seq=item.seq, staff=staff, now=now
+        )
+    session.commit()
+    rows = list(session.exec(select(Correction)).all())
+    session.commit()
+    assert sorted(str(r.features["source"]) for r in rows) == ["missed"] * 3 + ["triage"] * 3
+    out = {(s.action, s.target) for s in suggest(rows, min_support=3)}
+    assert ("add_keyword", "family:奥数") in out  # from the misses
+    assert ("lower_weight", "trigger:想") in out  # from the ignored triage items
