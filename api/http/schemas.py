@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -90,3 +91,20 @@ class TokenCreate(BaseModel):
 class TokenCreated(BaseModel):
     token: ApiTokenPublic
     clear: str = Field(description="令牌明文：只显示这一次，请妥善保存")
+
+
+class QualityWeek(BaseModel):
+    """GET /corrections/quality: one ISO week (Asia/Shanghai) of recogniser corrections."""
+
+    week: str = Field(description="ISO 周，如 2025-W03（北京时间）")
+    starts_on: date = Field(description="这一周的星期一")
+    wishes_logged: int = Field(description="这一周登记的心愿数")
+    false_alarms: int = Field(
+        description="误报：识别为心愿，工作人员认定不是（不是心愿、忽略 T12）"
+    )
+    false_alarms_triaged: int = Field(description="其中在待确认队列里拦下的误报（没有打扰群成员）")
+    misses: int = Field(description="漏识别：没有识别出（或只进了待确认），工作人员认定是心愿")
+    recategorised: int = Field(description="改类：是心愿，但类别被工作人员改了")
+    false_alarm_rate: float | None = Field(description="误报率：每 100 条登记心愿的误报数")
+    miss_rate: float | None = Field(description="漏识别率：每 100 条登记心愿的漏识别数")
+    recategorised_rate: float | None = Field(description="改类率：每 100 条登记心愿的改类数")

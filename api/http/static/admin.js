@@ -27,6 +27,7 @@
     rules: '/api/v1/followup/rules',
     jobs: '/api/v1/followup/jobs',
     runs: '/api/v1/followup/runs',
+    quality: '/api/v1/corrections/quality',
     suggestions: '/api/v1/wishes/{id}/suggestions',
     resourceDraft: '/api/v1/wishes/{id}/resource-draft'
   };
@@ -755,6 +756,36 @@
     return Promise.all([rules, jobs, last]).catch(showError);
   }
 
+  // ---- 识别质量 --------------------------------------------------------------------------------
+  function rate(value) { return value === null || value === undefined ? '—' : value + ' 条/百条'; }
+
+  function loadQuality() {
+    var tbody = $('quality-rows');
+    loadingRow(tbody, 11);
+    var weeks = $('quality-weeks').value || '12';
+    return api('GET', PATHS.quality, { query: { weeks: weeks } }).then(function (rows) {
+      // A <meter> draws the bar: no inline style, so the page keeps its strict CSP.
+      var top = Math.max.apply(null, [1].concat(rows.map(function (w) { return w.false_alarm_rate || 0; })));
+      fillRows(tbody, rows.slice().reverse(), 11, function (w) {
+        return el('tr', null,
+          el('td', { className: 'nowrap', text: w.week }),
+          el('td', { className: 'nowrap', text: w.starts_on }),
+          el('td', { text: w.wishes_logged }),
+          el('td', { text: w.false_alarms }),
+          el('td', { text: w.false_alarms_triaged }),
+          el('td', { className: 'nowrap', text: rate(w.false_alarm_rate) }),
+          el('td', null, el('meter', {
+            min: 0, max: top, value: w.false_alarm_rate || 0,
+            title: '误报率 ' + rate(w.false_alarm_rate)
+          })),
+          el('td', { text: w.misses }),
+          el('td', { className: 'nowrap', text: rate(w.miss_rate) }),
+          el('td', { text: w.recategorised }),
+          el('td', { className: 'nowrap', text: rate(w.recategorised_rate) }));
+      });
+    }).catch(function (err) { fillRows(tbody, [], 11); showError(err); });
+  }
+
   // ---- tabs, token, start -------------------------------------------------------------------
   var LOADERS = {
     wishes: function () { showList(); return loadWishes(); },
@@ -762,7 +793,8 @@
     groups: loadGroups,
     staff: loadStaff,
     organisations: loadOrganisations,
-    followup: loadFollowup
+    followup: loadFollowup,
+    quality: loadQuality
   };
 
   function currentTab() {
@@ -867,6 +899,8 @@
       loadWishes();
     });
     $('wish-back').addEventListener('click', function () { showList(); loadWishes(); });
+    $('quality-filters').addEventListener('submit', function (e) { e.preventDefault(); loadQuality(); });
+    $('quality-weeks').addEventListener('change', function () { if (state.token) loadQuality(); });
     $('resource-filters').addEventListener('submit', function (e) {
       e.preventDefault();
       state.resources = { offset: 0, q: formValues(e.target).q };
