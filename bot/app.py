@@ -24,6 +24,7 @@ from bot.client import ApiAuthError, ApiRejected, ApiUnavailable, BotApiClient
 from bot.compat import make_options, patch_wechaty
 from bot.delivery import deliver, write_json_atomically
 from bot.handlers import Bridge, Incoming
+from bot.ordering import ArrivalOrder
 from bot.sender import Sender
 from bot.settings import BotSettings
 from bot.spool import Spool
@@ -93,6 +94,7 @@ class BotApp:
         self.logged_in = asyncio.Event()
         self.last_event_at: float | None = None
         self._handle_lock = asyncio.Lock()
+        self._order = ArrivalOrder()
         self._stop = asyncio.Event()
         self._fatal: Fatal | None = None
         self._wechaty_task: asyncio.Task[None] | None = None
@@ -108,6 +110,7 @@ class BotApp:
 
     async def on_message(self, msg: Any) -> None:
         self._event()
+        ticket = self._order.take()  # before any await: the arrival order
         try:
             from wechaty_puppet import MessageType
 
@@ -124,7 +127,8 @@ class BotApp:
                 room_topic=(await room.topic()) if room is not None else "",
                 mention_self=bool(await msg.mention_self()) if room is not None else False,
             )
-            async with self._handle_lock:  # keeps spool order = arrival order
+            await self._order.wait_turn(ticket)  # every earlier message is handled first
+            async with self._handle_lock:
                 outcome = await self.bridge.handle(incoming)
             logger.debug("message %s: %s", incoming.message_id, outcome)
         except ApiAuthError as exc:
@@ -132,6 +136,8 @@ class BotApp:
         except Exception:
             # The one boundary for incoming messages: log, never crash the bot, never echo.
             logger.exception("failed to handle message %s", getattr(msg, "message_id", "?"))
+        finally:
+            await self._order.finish(ticket)
 
     async def on_login(self, contact: Any) -> None:
         self._event()
