@@ -38,6 +38,8 @@ CANDIDATES = 50
 # An @mention runs to the next space (WeChat puts U+2005 after it; fold makes it a space).
 _MENTION = re.compile(r"@\S*")
 
+_DIGITS = re.compile(r"\d+")
+
 Tokenize = Callable[[str], Sequence[str]]
 
 
@@ -72,12 +74,15 @@ def _bigrams(text: str) -> set[str]:
 def similarity(a: str, b: str, *, tokenize: Tokenize | None = None) -> float:
     """0..1: how nearly two texts say the same. 1.0 when equal once normalised; else the
     Jaccard index of their word sets (jieba, words of one character ignored), or of their
-    character bigrams when either text has fewer than MIN_TOKENS words."""
+    character bigrams when either text has fewer than MIN_TOKENS words. Texts whose numbers
+    differ are never alike: the words around a number say little about which wish it is."""
     left, right = normalise(a), normalise(b)
     if not left or not right:
         return 0.0  # emoji or a bare @mention: nothing to compare
     if left == right:
         return 1.0
+    if _DIGITS.findall(left) != _DIGITS.findall(right):
+        return 0.0  # another date, age, count or time: another wish ("第1次" and "第2次")
     cut = tokenize or _default_tokenize
     words_left = {w for w in cut(left) if len(w) > 1}
     words_right = {w for w in cut(right) if len(w) > 1}
