@@ -37,3 +37,10 @@ class ApiSettings(SectionSettings):
     triage_lifetime_hours: float = Field(
         default=48, gt=0, le=24 * 30, description="An undecided triage item's text is kept so long"
     )
+    duplicate_window_days: float = Field(
+        default=7,
+        ge=0,
+        le=365,
+        description="The same member repeating an open wish within so many days is merged into "
+        "it instead of logged again; 0: never merge",
+    )

@@ -25,6 +25,7 @@ _TABLES = {
     "Match": "models.wish",
     "Wish": "models.wish",
     "WishEvent": "models.wish",
+    "WishRepeat": "models.wish",
 }
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "TriageItem",
     "Wish",
     "WishEvent",
+    "WishRepeat",
     "load_all",
 ]
 
@@ -55,7 +57,7 @@ if TYPE_CHECKING:
     from models.outbox import Outbox
     from models.resource import Resource
     from models.triage import TriageItem
-    from models.wish import Fulfilment, Match, Wish, WishEvent
+    from models.wish import Fulfilment, Match, Wish, WishEvent, WishRepeat
 
 
 def __getattr__(name: str) -> Any:

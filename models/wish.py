@@ -146,6 +146,26 @@ class WishEventPublic(SQLModel):
     note: str
 
 
+# ---- Repeats (the same member posting the same wish again) ----------------------------------
+
+
+class WishRepeat(SQLModel, table=True):
+    """A message merged into an existing open wish (api/domain/duplicates.py): the member posted
+    it again, in another group or a day later. No text is kept: the wish has it already.
+
+    ``message_id`` is unique so a replayed message finds its row and gets the same reply;
+    ``acknowledged``: whether that reply was the group's acknowledgement with the number (the
+    first time the wish shows up in that group) or a short status reply."""
+
+    __tablename__ = "wish_repeat"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(max_length=100, unique=True)
+    wish_id: int = Field(foreign_key="wish.id", index=True)
+    group_id: int | None = Field(default=None, foreign_key="wechat_group.id")
+    acknowledged: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 # ---- Match (wish ⇄ resource) -------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from api.chat.context import CommandContext, Refusal, find_group, find_staff
 from api.chat.schemas import BotCommandIn, BotReply
 from api.chat.staff_commands import STAFF_HANDLERS, suggestions_for_query
+from api.domain.duplicates import repeats_of
 from api.domain.errors import DomainError
 from api.domain.resources import serving_clause
 from api.domain.wishes import supplement_wish, transition_wish
@@ -121,6 +122,10 @@ def _query(ctx: CommandContext) -> str:
     wish = ctx.own_wish()
     status = for_members.wish_status(wish.seq, Category(wish.category), WishStatus(wish.status))
     more = suggestions_for_query(ctx, wish)  # staff only, while not yet matched
+    if ctx.staff is not None:  # staff see the member's repeats merged into it (no text)
+        repeats = repeats_of(ctx.session, wish)
+        if repeats.times:
+            status += "\n" + for_staff.repeated_elsewhere(wish.seq, repeats.times, repeats.groups)
     return f"{status}\n{more}" if more else status
 
 

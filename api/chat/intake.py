@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -16,10 +17,17 @@ from sqlmodel import Session, col, select
 from api.chat.alerts import alert_new_wish
 from api.chat.context import find_group
 from api.chat.schemas import BotReply, BotWishIn, GroupSeenOut
+from api.domain.duplicates import (
+    DEFAULT_WINDOW_DAYS,
+    find_duplicate,
+    group_acknowledged,
+    record_repeat,
+    repeat_for_message,
+)
 from api.domain.org_links import link_organisation, propose_organisation_name, record_lead
 from api.domain.resources import serves
 from api.domain.wishes import Actor, create_wish, link_ordered_resource
-from models import Group, Office, Resource, Staff
+from models import Group, Office, Resource, Staff, Wish
 from models.enums import Category, WishKind
 from models.wish import MAX_WISH_TEXT, WishCreate
 from models.wording import members as for_members
@@ -81,12 +89,22 @@ def speaking_staff(session: Session, office_id: int | None) -> list[str]:
 
 
 def submit_wish(
-    *, session: Session, wish_in: BotWishIn, urgent_words: Sequence[str] = ()
+    *,
+    session: Session,
+    wish_in: BotWishIn,
+    urgent_words: Sequence[str] = (),
+    duplicate_window_days: float = DEFAULT_WINDOW_DAYS,
+    now: datetime | None = None,
 ) -> BotReply:
     """Logs a wish posted in a group; idempotent on the WeChat message id.
 
     A 点单 (``resource_id``) logs the wish and links the resource in the same transaction, so
-    a failure between the two leaves neither, and a replay logs both, once."""
+    a failure between the two leaves neither, and a replay logs both, once.
+
+    The same member repeating an open wish of hers (another group, a day later; within
+    ``duplicate_window_days``, 0 = never merge) gets no new wish: the message is merged into it
+    (api/domain/duplicates.py), staff are not alerted again, and the group hears the number
+    once, then a short status reply."""
     from nlp import mask
 
     group = find_group(session, wish_in.room_id) if wish_in.room_id else None
@@ -107,6 +125,10 @@ def submit_wish(
         if resource.categories:
             category = Category(resource.categories[0])
         text = f"{text}（点单：资源{resource.id} {resource.name}）"
+    else:
+        merged = _merge_repeat(session, wish_in, group, duplicate_window_days, now)
+        if merged is not None:
+            return merged
     wish, created = create_wish(
         session=session,
         wish_in=WishCreate(
@@ -153,6 +175,67 @@ def submit_wish(
         number=wish.number,
         category=Category(wish.category),
         created=created,
+    )
+
+
+def _merge_repeat(
+    session: Session,
+    wish_in: BotWishIn,
+    group: Group,
+    window_days: float,
+    now: datetime | None,
+) -> BotReply | None:
+    """The reply when this message repeats an open wish of the same member; None: log it."""
+    repeat = repeat_for_message(session, wish_in.message_id)
+    if repeat is not None:  # a replay of a merged message: the same reply as the first time
+        wish = session.get(Wish, repeat.wish_id)
+        assert wish is not None
+        return _repeat_reply(wish, wish_in, acknowledged=repeat.acknowledged)
+    original = session.exec(
+        select(Wish.id).where(Wish.source_message_id == wish_in.message_id)
+    ).first()
+    if original is not None:  # a replay of the message that logged a wish: create_wish's case
+        return None
+    assert group.office_id is not None
+    wish = find_duplicate(
+        session=session,
+        office_id=group.office_id,
+        submitter_wechat_id=wish_in.talker_id,
+        text=wish_in.text,
+        window_days=window_days,
+        now=now,
+    )
+    if wish is None:
+        return None
+    acknowledged = not group_acknowledged(session, wish, group.id)
+    repeat = record_repeat(
+        session=session,
+        wish=wish,
+        group=group,
+        message_id=wish_in.message_id,
+        acknowledged=acknowledged,
+        actor=BOT,
+    )
+    logger.info("message in group %s merged into wish %s", group.id, wish.id)
+    return _repeat_reply(wish, wish_in, acknowledged=repeat.acknowledged)
+
+
+def _repeat_reply(wish: Wish, wish_in: BotWishIn, *, acknowledged: bool) -> BotReply:
+    if acknowledged:  # the first time this group sees the wish: its number, as for a new one
+        from nlp import mask
+
+        masked = mask(wish_in.text)
+        contact = _masked_numbers(masked) if masked != wish_in.text else None
+        reply = for_members.wish_received(wish.seq, Category(wish.category), masked_contact=contact)
+    else:
+        reply = for_members.already_logged(wish.seq)
+    return BotReply(
+        reply=reply,
+        wish_id=wish.id,
+        seq=wish.seq,
+        number=wish.number,
+        category=Category(wish.category),
+        created=False,
     )
 
 

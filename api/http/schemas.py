@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -36,12 +36,26 @@ class MatchDetail(MatchPublic):
     resource_provider: str = Field(description="提供方")
 
 
+class WishRepeatOut(BaseModel):
+    """A message merged into the wish: where and when, never its text."""
+
+    group_id: int | None
+    group_topic: str = Field(description="群名称")
+    at: datetime
+    acknowledged: bool = Field(description="这次是否在该群回复了心愿编号")
+
+
 class WishDetail(BaseModel):
     wish: WishPublic
     timeline: list[WishEventPublic] = Field(description="时间线，按时间先后")
     matches: list[MatchDetail]
     fulfilment: FulfilmentPublic | None
     allowed_actions: list[Action] = Field(description="当前状态下可以进行的操作")
+    repeat_count: int = Field(default=0, description="同一成员重复提出、已合并进来的次数")
+    repeat_groups: int = Field(default=0, description="重复提出涉及的群数")
+    repeats: list[WishRepeatOut] = Field(
+        default_factory=list, description="合并进来的重复消息（群、时间；不含原文）"
+    )
 
 
 class WishEdit(WishUpdate):

@@ -41,6 +41,11 @@ def wish_received(seq: int, category: Category, *, masked_contact: str | None = 
     return text
 
 
+def already_logged(seq: int) -> str:
+    """The same member posted her wish again where it was already acknowledged: no new number."""
+    return f"您的心愿 #{seq} 已经登记了，正在办理中，请您耐心等待"
+
+
 def resource_wish_received(seq: int, resource_name: str) -> str:
     return f"已收到您的点单 #{seq}（{resource_name}），工作人员会尽快和您对接"
 

@@ -290,6 +290,13 @@ def suggestions_below_status(seq: int, items: Sequence[SuggestedResource]) -> st
     return "\n".join(["可对接的资源：", *suggestion_lines(items), f"对接请发：匹配 {seq} 资源编号"])
 
 
+def repeated_elsewhere(seq: int, times: int, groups: int) -> str:
+    """Under staff's 查询: the member posted this wish again (merged into it, not a new wish)."""
+    if times <= 0:
+        return ""
+    return f"心愿 #{seq} 另在 {groups} 个群重复提出 {times} 次（已合并，不另编号）"
+
+
 def not_an_offer(seq: int) -> str:
     return f"心愿 #{seq} 不是爱心提供（公益参与），不能转为资源"
 

@@ -98,7 +98,12 @@ def me(principal: BotDep) -> BotMe:
 def submit_wish(
     body: BotWishIn, request: Request, session: SessionDep, settings: SettingsDep, _: BotDep
 ) -> BotReply:
-    reply = take_wish(session=session, wish_in=body, urgent_words=settings.urgent_words)
+    reply = take_wish(
+        session=session,
+        wish_in=body,
+        urgent_words=settings.urgent_words,
+        duplicate_window_days=settings.duplicate_window_days,
+    )
     if reply.created:
         _signal(request.app).notify()  # the staff alert was queued
     return reply

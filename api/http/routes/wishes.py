@@ -11,13 +11,23 @@ from pydantic import BaseModel, Field
 
 from api.domain import wish_admin as ledger
 from api.domain.auth import Principal
+from api.domain.duplicates import repeats_of
 from api.domain.errors import InvalidInput
 from api.domain.listing import page
 from api.domain.resources import draft_resource_from_offer
 from api.domain.suggestions import suggest_resources
 from api.domain.workflow import Action
 from api.http.deps import ListDep, SessionDep, StaffDep
-from api.http.schemas import ClaimIn, CloseIn, MatchIn, NoteIn, Page, WishDetail, WishEdit
+from api.http.schemas import (
+    ClaimIn,
+    CloseIn,
+    MatchIn,
+    NoteIn,
+    Page,
+    WishDetail,
+    WishEdit,
+    WishRepeatOut,
+)
 from models.enums import Category, CloseReason, WishStatus
 from models.resource import ResourcePublic
 from models.wish import FulfilmentCreate, WishCreate, WishPublic
@@ -120,7 +130,22 @@ def _if_match(value: str | None) -> int | None:
 def get_wish(session: SessionDep, principal: StaffDep, wish_id: int, response: Response) -> Any:
     wish = _wish(session, principal, wish_id)
     _etag(response, wish.version)
-    return ledger.wish_detail(session=session, wish=wish)
+    detail = ledger.wish_detail(session=session, wish=wish)
+    repeats = repeats_of(session, wish)  # the member's repeated posts merged into it
+    detail.update(
+        repeat_count=repeats.times,
+        repeat_groups=repeats.groups,
+        repeats=[
+            WishRepeatOut(
+                group_id=repeat.group_id,
+                group_topic=group.topic if group is not None else "",
+                at=repeat.created_at,
+                acknowledged=repeat.acknowledged,
+            )
+            for repeat, group in repeats.items
+        ],
+    )
+    return detail
 
 
 @router.patch(
