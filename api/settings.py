@@ -37,3 +37,11 @@ class ApiSettings(SectionSettings):
     triage_lifetime_hours: float = Field(
         default=48, gt=0, le=24 * 30, description="An undecided triage item's text is kept so long"
     )
+    auth_failures_per_minute: int = Field(
+        default=20,
+        ge=1,
+        description="Failed token checks one client address may make per minute before 429",
+    )
+    docs_enabled: bool = Field(
+        default=True, description="Serve /docs and /redoc (assets from this server, no CDN)"
+    )
