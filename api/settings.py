@@ -44,3 +44,11 @@ class ApiSettings(SectionSettings):
         description="The same member repeating an open wish within so many days is merged into "
         "it instead of logged again; 0: never merge",
     )
+    auth_failures_per_minute: int = Field(
+        default=20,
+        ge=1,
+        description="Failed token checks one client address may make per minute before 429",
+    )
+    docs_enabled: bool = Field(
+        default=True, description="Serve /docs and /redoc (assets from this server, no CDN)"
+    )

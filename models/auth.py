@@ -22,6 +22,11 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
+    # None: valid until revoked. Rotation (POST /tokens/{id}/rotate) revokes the old token.
+    expires_at: datetime | None = None
+    rotated_from_id: int | None = Field(
+        default=None, description="The token this one replaced by rotation"
+    )
 
 
 class ApiTokenPublic(SQLModel):
@@ -31,3 +36,5 @@ class ApiTokenPublic(SQLModel):
     office_id: int | None
     created_at: datetime
     revoked_at: datetime | None
+    expires_at: datetime | None = None
+    rotated_from_id: int | None = None

@@ -9,6 +9,7 @@ from sqlmodel import JSON, Column, Field, SQLModel
 
 from models.clock import utcnow
 from models.enums import OfficeLevel, OrganisationKind, StaffRole
+from models.inputs import CleanModel
 
 # ---- Office -------------------------------------------------------------------------------
 
@@ -28,11 +29,11 @@ class OfficeBase(SQLModel):
     )
 
 
-class OfficeCreate(OfficeBase):
+class OfficeCreate(OfficeBase, CleanModel):
     pass
 
 
-class OfficeUpdate(SQLModel):
+class OfficeUpdate(CleanModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     parent_id: int | None = None
     on_duty_staff_id: int | None = None
@@ -73,11 +74,11 @@ class GroupBase(SQLModel):
     )
 
 
-class GroupCreate(GroupBase):
+class GroupCreate(GroupBase, CleanModel):
     pass
 
 
-class GroupUpdate(SQLModel):
+class GroupUpdate(CleanModel):
     topic: str | None = Field(default=None, max_length=200)
     office_id: int | None = None
     enabled: bool | None = None
@@ -111,11 +112,11 @@ class StaffBase(SQLModel):
     active: bool = True
 
 
-class StaffCreate(StaffBase):
+class StaffCreate(StaffBase, CleanModel):
     pass
 
 
-class StaffUpdate(SQLModel):
+class StaffUpdate(CleanModel):
     name: str | None = Field(default=None, min_length=1, max_length=50)
     role: StaffRole | None = None
     office_id: int | None = None
@@ -150,11 +151,11 @@ class OrganisationBase(SQLModel):
     )
 
 
-class OrganisationCreate(OrganisationBase):
+class OrganisationCreate(OrganisationBase, CleanModel):
     pass
 
 
-class OrganisationUpdate(SQLModel):
+class OrganisationUpdate(CleanModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: OrganisationKind | None = None
     industry: str | None = Field(default=None, max_length=100)

@@ -9,6 +9,7 @@ from sqlmodel import JSON, Column, Field, SQLModel
 
 from models.clock import utcnow
 from models.enums import Category
+from models.inputs import CleanModel
 
 
 class ResourceBase(SQLModel):
@@ -26,11 +27,11 @@ class ResourceBase(SQLModel):
     active: bool = True
 
 
-class ResourceCreate(ResourceBase):
+class ResourceCreate(ResourceBase, CleanModel):
     pass
 
 
-class ResourceUpdate(SQLModel):
+class ResourceUpdate(CleanModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     provider: str | None = Field(default=None, min_length=1, max_length=200)
     categories: list[Category] | None = None

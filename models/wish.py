@@ -9,6 +9,7 @@ from sqlmodel import JSON, Column, Field, SQLModel
 
 from models.clock import utcnow
 from models.enums import Category, CloseReason, EventKind, WishKind, WishStatus
+from models.inputs import CleanModel
 
 MAX_WISH_TEXT = 2000
 
@@ -23,7 +24,7 @@ class WishBase(SQLModel):
     planned_date: date | None = Field(default=None, description="When the service is planned")
 
 
-class WishCreate(WishBase):
+class WishCreate(WishBase, CleanModel):
     office_id: int | None = Field(
         default=None, description="Owning office; defaults to the source group's office"
     )
@@ -39,7 +40,7 @@ class WishCreate(WishBase):
     keywords: list[str] = Field(default_factory=list)
 
 
-class WishUpdate(SQLModel):
+class WishUpdate(CleanModel):
     text: str | None = Field(default=None, min_length=1, max_length=MAX_WISH_TEXT)
     category: Category | None = None
     kind: WishKind | None = None
@@ -175,11 +176,11 @@ class MatchBase(SQLModel):
     note: str = Field(default="", max_length=500)
 
 
-class MatchCreate(MatchBase):
+class MatchCreate(MatchBase, CleanModel):
     pass
 
 
-class MatchUpdate(SQLModel):
+class MatchUpdate(CleanModel):
     note: str | None = Field(default=None, max_length=500)
 
 
@@ -208,11 +209,11 @@ class FulfilmentBase(SQLModel):
     photos: list[str] = Field(default_factory=list, description="Photo references (URLs, ids)")
 
 
-class FulfilmentCreate(FulfilmentBase):
+class FulfilmentCreate(FulfilmentBase, CleanModel):
     pass
 
 
-class FulfilmentUpdate(SQLModel):
+class FulfilmentUpdate(CleanModel):
     delivered_on: date | None = None
     beneficiaries: int | None = Field(default=None, ge=0, le=10_000_000)
     value_yuan: float | None = Field(default=None, ge=0, le=1e10)

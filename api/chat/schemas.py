@@ -7,9 +7,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from models.enums import Category, WishKind
+from models.inputs import CleanBody
 
 
-class GroupSeenIn(BaseModel):
+class GroupSeenIn(CleanBody):
     room_id: str = Field(min_length=1, max_length=100)
     topic: str = Field(default="", max_length=200)
 
@@ -29,7 +30,7 @@ class GroupSeenOut(BaseModel):
     )
 
 
-class _FromMessage(BaseModel):
+class _FromMessage(CleanBody):
     room_id: str | None = Field(default=None, max_length=100)
     talker_id: str = Field(min_length=1, max_length=100)
     talker_name: str = Field(default="", max_length=200)
@@ -45,7 +46,7 @@ class BotWishIn(_FromMessage):
     resource_id: int | None = None
 
 
-class CommandIn(BaseModel):
+class CommandIn(CleanBody):
     """A parsed command as nlp.commands made it: its name and its fields. A wish is named by
     ``seq``, the office's number (#42), never by its row id."""
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from sqlmodel import Session, col, select
 
@@ -30,6 +31,8 @@ logger = logging.getLogger(__name__)
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _ID_CARD = re.compile(r"(?<![0-9Xx])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9Xx])")
+# What a spreadsheet program would run instead of show (CSV/formula injection).
+_FORMULA_START = ("=", "+", "-", "@")
 
 
 def _fallback_mask(text: str) -> str:
@@ -75,12 +78,23 @@ def _sheet(
     ws.title = title
     ws.append(headers)
     for row in rows:
-        ws.append(row)
+        ws.append([_cell_text(value) for value in row])
+        # A text a member typed that looks like a formula ("=HYPERLINK(…)") stays text: a
+        # string cell with Excel's quote prefix, shown as typed and never evaluated.
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.lstrip().startswith(_FORMULA_START):
+                cell.data_type = "s"
+                cell.quotePrefix = True
     ws.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
         wide = header in ("内容", "说明", "服务说明", "反馈")
         width = 40 if wide else max(10, len(header) * 2 + 2)
         ws.column_dimensions[get_column_letter(index)].width = width
+
+
+def _cell_text(value: Any) -> Any:
+    """Text without the control characters openpyxl refuses (one would fail the whole export)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
 def wish_rows(

@@ -6,6 +6,7 @@ These functions only flush; the admin request (or the CLI command) commits.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -27,12 +28,19 @@ def list_tokens(*, session: Session, include_revoked: bool = False) -> list[ApiT
 
 
 def issue_token(
-    *, session: Session, name: str, role: Role, office_id: int | None
+    *,
+    session: Session,
+    name: str,
+    role: Role,
+    office_id: int | None,
+    expires_at: datetime | None = None,
 ) -> tuple[ApiToken, str]:
     if role == Role.staff and office_id is None:
         raise InvalidInput("office_id：员工令牌必须指定所属妇联")
     require_ref(session, Office, office_id, "office_id")
-    token, clear = create_token(session=session, name=name, role=role, office_id=office_id)
+    token, clear = create_token(
+        session=session, name=name, role=role, office_id=office_id, expires_at=expires_at
+    )
     logger.info("token #%s (%s) issued for %s", token.id, role, name)
     return token, clear
 

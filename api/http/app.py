@@ -1,4 +1,4 @@
-"""The admin API application (FastAPI), versioned under /api/v1, docs at /docs."""
+"""The admin API application (FastAPI), versioned under /api/v1, docs at /docs (local assets)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from api.http.errors import install_error_handlers
 from api.http.routes import admin_page, register_routes
+from api.http.security import AuthFailureLimiter, SecurityHeaders, install_docs
 from api.settings import ApiSettings
 from models.db import make_engine
 from models.migrate import upgrade
@@ -47,14 +48,23 @@ def create_app(settings: ApiSettings | None = None, *, engine: Engine | None = N
                 followup.stop()
             engine.dispose()
 
+    title = "心愿池 wishpool"
     app = FastAPI(
-        title="心愿池 wishpool",
+        title=title,
         version="1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # FastAPI's own /docs loads Swagger UI from a public CDN; install_docs serves it here.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
+    # Tests replace its clock (app.state.auth_limiter.clock) to move the window by hand.
+    app.state.auth_limiter = AuthFailureLimiter(settings.auth_failures_per_minute)
+    app.add_middleware(SecurityHeaders)
+    if settings.docs_enabled:
+        install_docs(app, title=title)
     install_error_handlers(app)
     register_routes(app)
     # The admin page (GET /admin) and its JS/CSS: outside /api/v1 and out of the schema.

@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from api.domain.auth import Principal, authenticate
-from api.domain.errors import Conflict, Forbidden, InvalidInput
+from api.domain.errors import Conflict, Forbidden, InvalidInput, Unauthorized
 from api.domain.listing import ListParams
+from api.http.security import AuthFailureLimiter, Throttled, client_host
 from api.settings import ApiSettings
 from models.enums import Role
 
@@ -59,11 +60,26 @@ def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    limiter: AuthFailureLimiter = request.app.state.auth_limiter
+    host = client_host(request.client)
+    wait = limiter.retry_after(host)
+    if wait is not None:
+        logger.warning("token checks from %s throttled for %ss", host, wait)
+        raise Throttled(wait)
     # Its own short session, not the request's: on SQLite any transaction holds the write lock,
     # and a route that waits (the bot's outbox long-poll) must not keep it just for having
     # checked a token.
     with Session(request.app.state.engine) as session:
-        return authenticate(session=session, clear=credentials.credentials if credentials else None)
+        try:
+            return authenticate(
+                session=session, clear=credentials.credentials if credentials else None
+            )
+        except Unauthorized:
+            # Only a token that was presented and refused counts: a page opened without one
+            # is not a guess.
+            if credentials is not None:
+                limiter.failed(host)
+            raise
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -87,8 +103,10 @@ BotDep = Annotated[Principal, Depends(require(Role.bot))]
 
 def list_params(
     settings: SettingsDep,
-    limit: Annotated[int, Query(ge=1, description="每页条数（不超过 page_size_max）")] = 50,
-    offset: Annotated[int, Query(ge=0, description="跳过的条数")] = 0,
+    limit: Annotated[
+        int, Query(ge=1, le=10**6, description="每页条数（不超过 page_size_max）")
+    ] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9, description="跳过的条数")] = 0,
     sort: Annotated[
         str | None,
         Query(max_length=200, description="排序字段，逗号分隔，前加 - 表示倒序，如 -created_at"),

@@ -12,9 +12,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.domain.errors import DomainError
+from api.http.security import Throttled
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,13 @@ _HTTP_MESSAGES = {
     405: "不支持这种请求方法",
     409: "操作冲突，请刷新后重试",
     413: "内容太大",
+    429: "请求太频繁，请稍后再试",
 }
+
+# What the database refused as a value (a number beyond its column, a NUL byte in text): the
+# caller's input, so a 422, never a 500. The boundary's validators catch these first; this is
+# the net for a field they do not cover.
+_BAD_VALUE = "请求内容有误：数字太大或文字中有无法保存的字符，请检查后再试"
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -58,8 +66,35 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = _HTTP_MESSAGES.get(exc.status_code, "请求有误")
         return JSONResponse(
-            error_body(f"http_{exc.status_code}", message), status_code=exc.status_code
+            error_body(f"http_{exc.status_code}", message),
+            status_code=exc.status_code,
+            headers=exc.headers,
         )
+
+    @app.exception_handler(Throttled)
+    async def _throttled(_: Request, exc: Throttled) -> JSONResponse:
+        return JSONResponse(
+            error_body("too_many_failures", exc.message),
+            status_code=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # The driver's text may quote the value: log the kind only.
+        logger.info(
+            "database refused a value on %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc.orig).__name__,
+        )
+        return JSONResponse(error_body("invalid_input", _BAD_VALUE), status_code=422)
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, _exc: OverflowError) -> JSONResponse:
+        # sqlite3 raises it itself (not wrapped) for an int beyond 64 bits.
+        logger.info("number overflow on %s %s", request.method, request.url.path)
+        return JSONResponse(error_body("invalid_input", _BAD_VALUE), status_code=422)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -106,6 +141,7 @@ _PROBLEMS = {
     "model_attributes_type": "应为一个对象（JSON object）",
     "dict_type": "应为一个对象（JSON object）",
     "list_type": "应为列表",
+    "list_null": "不能为 null（不修改请不传此项，清空请传 []）",
 }
 _PROBLEM_PREFIXES = (
     ("int_", "应为整数"),

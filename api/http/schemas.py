@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from api.domain.workflow import Action
 from models.auth import ApiTokenPublic
 from models.enums import CloseReason, Role
+from models.inputs import CleanBody
 from models.wish import (
     MAX_WISH_TEXT,
     FulfilmentPublic,
@@ -75,31 +76,43 @@ class WishEdit(WishUpdate):
         return WishUpdate.model_validate(self.model_dump(exclude_unset=True, exclude={"version"}))
 
 
-class ClaimIn(BaseModel):
+class ClaimIn(CleanBody):
     assignee_id: int | None = Field(default=None, description="负责人（工作人员编号）")
     note: str = Field(default="", max_length=500)
 
 
-class MatchIn(BaseModel):
+class MatchIn(CleanBody):
     resource_ids: list[int] = Field(min_length=1, max_length=50, description="资源编号")
     note: str = Field(default="", max_length=500)
 
 
-class NoteIn(BaseModel):
+class NoteIn(CleanBody):
     note: str = Field(default="", max_length=MAX_WISH_TEXT)
 
 
-class CloseIn(BaseModel):
+class CloseIn(CleanBody):
     reason: CloseReason = Field(
         description="duplicate 重复 / withdrawn 撤回 / invalid 无效 / cannot_help 无法帮助"
     )
     note: str = Field(default="", max_length=MAX_WISH_TEXT)
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(CleanBody):
     name: str = Field(min_length=1, max_length=100, description="令牌持有人")
     role: Role
     office_id: int | None = Field(default=None, description="员工令牌必填：可见的妇联范围")
+    expires_in_days: int | None = Field(
+        default=None, ge=1, le=3650, description="有效天数；不填则长期有效（可随时停用）"
+    )
+
+
+class TokenRotate(CleanBody):
+    expires_in_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=3650,
+        description="新令牌的有效天数；不填则沿用旧令牌的有效期长度（旧令牌长期有效则新令牌也是）",
+    )
 
 
 class TokenCreated(BaseModel):

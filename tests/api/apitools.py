@@ -30,7 +30,14 @@ class Tree:
 
 
 def make_client(db_url: str, engine: Engine) -> TestClient:
-    settings = ApiSettings(database_url=db_url, run_scheduler=False, auto_migrate=False)
+    # Suites that walk every route with a wrong token would trip the failed-login throttle;
+    # tests/api/test_security.py builds its own app with a small limit.
+    settings = ApiSettings(
+        database_url=db_url,
+        run_scheduler=False,
+        auto_migrate=False,
+        auth_failures_per_minute=100_000,
+    )
     return TestClient(create_app(settings, engine=engine))
 
 

@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from api.domain import tokens as svc
+from api.domain.auth import expiry_in, rotate_token
 from api.http.deps import AdminDep, SessionDep
-from api.http.schemas import TokenCreate, TokenCreated
+from api.http.schemas import TokenCreate, TokenCreated, TokenRotate
 from models.auth import ApiTokenPublic
 
 router = APIRouter(prefix="/tokens", tags=["访问令牌 tokens"])
@@ -27,7 +28,25 @@ def list_tokens(session: SessionDep, _: AdminDep, include_revoked: bool = False)
 )
 def create_token(session: SessionDep, _: AdminDep, body: TokenCreate) -> Any:
     token, clear = svc.issue_token(
-        session=session, name=body.name, role=body.role, office_id=body.office_id
+        session=session,
+        name=body.name,
+        role=body.role,
+        office_id=body.office_id,
+        expires_at=expiry_in(body.expires_in_days),
+    )
+    return {"token": token, "clear": clear}
+
+
+@router.post(
+    "/{token_id}/rotate",
+    response_model=TokenCreated,
+    summary="轮换令牌：为同一持有人发新令牌（明文只返回这一次），旧令牌立即停用",
+)
+def rotate(session: SessionDep, _: AdminDep, token_id: int, body: TokenRotate | None = None) -> Any:
+    token, clear = rotate_token(
+        session=session,
+        token_id=token_id,
+        expires_in_days=body.expires_in_days if body else None,
     )
     return {"token": token, "clear": clear}
 
