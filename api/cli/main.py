@@ -97,11 +97,15 @@ def token_create(
     role: Annotated[Role, typer.Option(help="admin, staff or bot")],
     name: Annotated[str, typer.Option(help="Who holds the token")],
     office: Annotated[int | None, typer.Option(help="Office id (required for staff)")] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, max=3650, help="Expires after so many days (default: never)"),
+    ] = None,
 ) -> None:
     """Create an API token and print it once (only its hash is stored)."""
     from sqlmodel import Session
 
-    from api.domain.auth import create_token
+    from api.domain.auth import create_token, expiry_in
     from api.domain.errors import DomainError
     from api.settings import ApiSettings
     from models.db import make_engine
@@ -113,7 +117,13 @@ def token_create(
     engine = make_engine(settings.database_url)
     with Session(engine, expire_on_commit=False) as session:
         try:
-            token, clear = create_token(session=session, name=name, role=role, office_id=office)
+            token, clear = create_token(
+                session=session,
+                name=name,
+                role=role,
+                office_id=office,
+                expires_at=expiry_in(days),
+            )
         except DomainError as exc:
             typer.echo(exc.message, err=True)
             raise typer.Exit(2) from None

@@ -11,7 +11,12 @@ from sqlalchemy.engine import Engine
 
 from api.http.errors import install_error_handlers
 from api.http.routes import admin_page, register_routes
-from api.http.security import AuthFailureLimiter, SecurityHeaders, install_docs
+from api.http.security import (
+    AuthFailureLimiter,
+    QueryRedactingFilter,
+    SecurityHeaders,
+    install_docs,
+)
 from api.settings import ApiSettings
 from models.db import make_engine
 from models.migrate import upgrade
@@ -27,7 +32,15 @@ DESCRIPTION = """
 """
 
 
+def redact_access_log() -> None:
+    """Search terms (?q=…) never reach uvicorn's access log, whoever runs the app."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, QueryRedactingFilter) for f in access.filters):
+        access.addFilter(QueryRedactingFilter())
+
+
 def create_app(settings: ApiSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    redact_access_log()
     settings = settings or ApiSettings()
     engine = engine or make_engine(settings.database_url)
 

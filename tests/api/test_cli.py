@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from api.cli.main import app
@@ -35,3 +35,18 @@ def test_rules_suggest_reads_the_ledgers_corrections(
     assert result.exit_code == 0, result.output
     assert "3 条更正" in result.stdout
     assert "family:奥数" in result.stdout
+
+
+def test_token_create_with_days_sets_an_expiry(
+    db_url: str, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models import ApiToken
+
+    monkeypatch.setenv("WISHPOOL_API__DATABASE_URL", db_url)
+    result = CliRunner().invoke(
+        app, ["token", "create", "--role", "admin", "--name", "张三", "--days", "30"]
+    )
+    assert result.exit_code == 0, result.output
+    token = session.exec(select(ApiToken).where(ApiToken.name == "张三")).one()
+    assert token.expires_at is not None
+    assert 29 <= (token.expires_at - token.created_at).days <= 30
