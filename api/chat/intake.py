@@ -105,7 +105,6 @@ def submit_wish(
     ``duplicate_window_days``, 0 = never merge) gets no new wish: the message is merged into it
     (api/domain/duplicates.py), staff are not alerted again, and the group hears the number
     once, then a short status reply."""
-    from nlp import mask
 
     group = find_group(session, wish_in.room_id) if wish_in.room_id else None
     if group is None or not group.enabled or group.office_id is None:
@@ -165,9 +164,7 @@ def submit_wish(
             link_ordered_resource(session=session, wish=wish, resource=resource, actor=BOT)
         reply = for_members.resource_wish_received(wish.seq, resource.name)
     else:
-        masked = mask(wish_in.text)
-        contact = _masked_numbers(masked) if masked != wish_in.text else None
-        reply = for_members.wish_received(wish.seq, Category(wish.category), masked_contact=contact)
+        reply = _acknowledgement(wish, wish_in)
     return BotReply(
         reply=reply,
         wish_id=wish.id,
@@ -222,11 +219,7 @@ def _merge_repeat(
 
 def _repeat_reply(wish: Wish, wish_in: BotWishIn, *, acknowledged: bool) -> BotReply:
     if acknowledged:  # the first time this group sees the wish: its number, as for a new one
-        from nlp import mask
-
-        masked = mask(wish_in.text)
-        contact = _masked_numbers(masked) if masked != wish_in.text else None
-        reply = for_members.wish_received(wish.seq, Category(wish.category), masked_contact=contact)
+        reply = _acknowledgement(wish, wish_in)
     else:
         reply = for_members.already_logged(wish.seq)
     return BotReply(
@@ -237,6 +230,15 @@ def _repeat_reply(wish: Wish, wish_in: BotWishIn, *, acknowledged: bool) -> BotR
         category=Category(wish.category),
         created=False,
     )
+
+
+def _acknowledgement(wish: Wish, wish_in: BotWishIn) -> str:
+    """已收到您的心愿 #N, noting (masked) any phone or ID number she wrote in the group."""
+    from nlp import mask
+
+    masked = mask(wish_in.text)
+    contact = _masked_numbers(masked) if masked != wish_in.text else None
+    return for_members.wish_received(wish.seq, Category(wish.category), masked_contact=contact)
 
 
 def _masked_numbers(masked: str) -> str:
