@@ -51,13 +51,13 @@ def learn_from(
             predicted_category=predicted,
             corrected_is_wish=corrected is not None,
             corrected_category=corrected,
-            features=_features(wish.text),
+            features=features_of(wish.text),
             staff_id=staff_id,
         )
     )
 
 
-def _features(text: str) -> dict[str, object]:
+def features_of(text: str) -> dict[str, object]:
     """The recogniser's view of the text (tokens, keywords, rules; never the raw text)."""
     try:
         from nlp import classify

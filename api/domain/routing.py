@@ -2,8 +2,8 @@
 
 Order: the organisation's liaison; else the office's staff whose zones cover the organisation's
 zone or the group; else the office's on-duty staff. `choose_responsible` is the rule on rows
-already in memory, so the follow-up engine's Directory (api/followup/rules.py), which holds the
-small tables for a whole run, can call it instead of its own copy; `responsible_staff` loads just
+already in memory, so the follow-up engine's Directory (api/followup/overdue.py), which holds the
+small tables for a whole run, calls it after its assignee check; `responsible_staff` loads just
 the rows one decision needs.
 
 An administrator puts a group in a staff member's zones by its room id or its topic: groups have

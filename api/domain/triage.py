@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from api.domain.corrections import features_of
 from api.domain.errors import Conflict, InvalidInput, NotFound
 from api.domain.wishes import Actor, add_event, create_wish
 from models import Correction, Group, Office, Staff, TriageItem, Wish
@@ -365,17 +366,8 @@ def _decide(
 
 
 def _features(text: str, *, source: str = "triage") -> dict[str, object]:
-    """The recogniser's view of the words (tokens, keywords, rules; never the words)."""
-    try:
-        from nlp import classify
-        from nlp.learning import features
-
-        found = features(text, classify(text))
-    except Exception:  # a decision must not fail because the recogniser did
-        logger.exception("could not compute triage correction features")
-        found = {}
-    found["source"] = source  # how staff came to correct it: a triage decision or a miss
-    return found
+    """The recogniser's view of the words, and how staff came to correct it (triage or miss)."""
+    return {**features_of(text), "source": source}
 
 
 def _learn(

@@ -23,6 +23,7 @@ from typing import TypeVar, cast
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from api.domain.routing import choose_responsible
 from api.followup.calendar import WorkCalendar, local_midnight
 from api.followup.settings import ReminderRules, SchedulerSettings
 from models import Group, Office, Organisation, Resource, Staff, Wish
@@ -139,26 +140,17 @@ class Directory:
         return member if member is not None and member.active else None
 
     def responsible(self, wish: Candidate) -> list[Staff]:
-        """Assignee; else the organisation's liaison or zone staff (分片联系); else on duty."""
+        """Assignee; else the routing rule every new wish follows (api/domain/routing.py):
+        the organisation's liaison, its zone's staff (分片联系), the office's on-duty staff."""
         assignee = self.active(wish.assignee_id)
         if assignee is not None:
             return [assignee]
-        org = self.organisations.get(wish.organisation_id or -1)
-        if org is not None:
-            liaison = self.active(org.liaison_staff_id)
-            if liaison is not None:
-                return [liaison]
-            if org.zone:
-                zone_staff = [
-                    s
-                    for s in self.staff.values()
-                    if s.active and s.office_id == wish.office_id and org.zone in (s.zones or [])
-                ]
-                if zone_staff:
-                    return sorted(zone_staff, key=lambda s: s.id or 0)
-        office = self.offices.get(wish.office_id)
-        on_duty = self.active(office.on_duty_staff_id if office else None)
-        return [on_duty] if on_duty is not None else []
+        return choose_responsible(
+            office=self.offices.get(wish.office_id),
+            office_staff=[s for s in self.staff.values() if s.office_id == wish.office_id],
+            organisation=self.organisations.get(wish.organisation_id or -1),
+            staff_by_id=self.staff.get,
+        )
 
     def office_staff(self, office_id: int) -> list[Staff]:
         """Who hears an escalation to this office: its on-duty staff, else all its active staff."""
