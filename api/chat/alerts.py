@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from api.domain.outbox import enqueue_message
 from api.domain.routing import responsible_staff
 from api.domain.suggestions import suggest_resources
-from api.domain.triage import triage_alert_fields
+from api.domain.triage import masked_excerpt, triage_alert_fields
 from models import Group, Resource, TriageItem, Wish
 from models.enums import Category, OutboxTarget
 from models.outbox import OutboxCreate
@@ -25,7 +25,6 @@ from models.wording import staff as for_staff
 logger = logging.getLogger(__name__)
 
 SUGGESTIONS = 3
-ALERT_TEXT_CHARS = 60
 
 
 def suggested(session: Session, wish: Wish) -> list[for_staff.SuggestedResource]:
@@ -107,11 +106,10 @@ def alert_new_wish(
 ) -> int:
     from nlp import mask
 
-    masked = mask(wish.text)
     text = for_staff.new_wish_alert(
         seq=wish.seq,
         category=Category(wish.category),
-        text=_cut(masked),
+        text=masked_excerpt(wish.text),
         group_topic=group.topic if group is not None else "",
         talker=mask(wish.submitter_name or "")[:20],
         suggestions=suggested(session, wish),
@@ -152,7 +150,3 @@ def alert_triage(
         urgent=is_urgent(original, urgent_words),
         key=f"alert:triage:{item.id}",
     )
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= ALERT_TEXT_CHARS else text[:ALERT_TEXT_CHARS] + "…"

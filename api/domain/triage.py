@@ -283,14 +283,20 @@ def record_missed_wish(
 # ---- alert fields -------------------------------------------------------------------------
 
 
+def masked_excerpt(text: str) -> str:
+    """What a private staff alert may quote of a member's words: masked, one line, cut short."""
+    from nlp import mask
+
+    words = " ".join(mask(text).split())
+    return words if len(words) <= ALERT_TEXT_CHARS else words[: ALERT_TEXT_CHARS - 1] + "…"
+
+
 def triage_alert_fields(item: TriageItem, group: Group | None = None) -> dict[str, object]:
     """What a staff alert about this item may say: its T-number, the words masked (phone and ID
     numbers) and cut short, the group's topic and the talker's display name (masked too)."""
     from nlp import mask
 
-    words = " ".join(mask(item.text or "").split())
-    if len(words) > ALERT_TEXT_CHARS:
-        words = words[: ALERT_TEXT_CHARS - 1] + "…"
+    words = masked_excerpt(item.text or "")
     return {
         "seq": item.seq,
         "label": f"T{item.seq}",
