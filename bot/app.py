@@ -28,6 +28,7 @@ from bot.ordering import ArrivalOrder
 from bot.sender import Sender
 from bot.settings import BotSettings
 from bot.spool import Spool
+from models.files import restrict_dir
 from nlp.recogniser import Recogniser
 
 logger = logging.getLogger(__name__)
@@ -405,5 +406,5 @@ def run(settings: BotSettings) -> int:
     if not settings.api_token:
         logger.error("set the bot's API token: WISHPOOL_BOT__API_TOKEN (wishpool token create)")
         return EXIT_CONFIG
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    restrict_dir(settings.data_dir)
     return asyncio.run(BotApp(settings).run())

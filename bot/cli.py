@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from models.files import restrict_umask
+
 
 def bot_command(
     endpoint: Annotated[
@@ -41,4 +43,5 @@ def bot_command(
 
 
 def main() -> None:
+    restrict_umask()  # spool, health file and caches are owner-only
     typer.run(bot_command)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
 from bot.client import ApiRejected, ApiUnavailable, BotApiClient
 from bot.sender import SendDeferred, Sender
 from bot.spool import Spool
+from models.files import write_private_text
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,4 @@ async def deliver(
 
 def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
     """health.json is read by supervisors while the bot runs: never a half-written file."""
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data), encoding="utf-8")
-    os.replace(tmp, path)
+    write_private_text(path, json.dumps(data))

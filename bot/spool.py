@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from models.files import private_sqlite
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (message_id TEXT PRIMARY KEY, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS spool (
@@ -76,7 +78,7 @@ class GroupState:
 
 class Spool:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite(path)  # 0600 spool, -wal and -shm; 0700 new data dir
         # One connection, used from the event loop thread; the lock guards against the odd
         # helper thread (tests, health writer) touching it too.
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import jieba
 
+from models.files import restrict_dir
+
 logger = logging.getLogger(__name__)
 
 CACHE_NAME = "wishpool-jieba-f{freq}.cache"
@@ -53,7 +55,7 @@ def build_tokenizer(
     """Load the main dictionary (from the cache file when present) and our user words."""
     tok = jieba.Tokenizer()
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        restrict_dir(cache_dir)
         main = _main_dictionary(cache_dir, min_freq)
         if main is not None:
             tok = jieba.Tokenizer(dictionary=str(main))

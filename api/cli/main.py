@@ -15,6 +15,7 @@ import typer
 from api.followup.cli import remind_command, scheduler_command
 from bot.cli import bot_command
 from models.enums import Role
+from models.files import restrict_umask
 from nlp.cli import classify_command, rules_app, use_ledger
 
 app = typer.Typer(help="心愿池 wishpool：妇联微信群心愿台账", no_args_is_help=True)
@@ -218,4 +219,5 @@ def demo_sent(
 
 
 def main() -> None:
+    restrict_umask()  # the ledger, exports and caches this process writes are owner-only
     app()
