@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -27,6 +28,34 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
         error["details"] = details
     return {"error": error}
 
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: Any | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error answer of the API (the OpenAPI schema declares it for each status)."""
+
+    error: ErrorInfo
+
+
+def _declared(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+# The answers any route under /api/v1 may give besides its own success (clients and the
+# schema fuzzer read them from the OpenAPI document); a route's own entry for a status
+# replaces the general description.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _declared("未登录或令牌无效、已过期"),
+    403: _declared("没有权限（角色或管辖范围不符）"),
+    404: _declared("没有找到，或不在管辖范围内"),
+    409: _declared("与当前状态冲突"),
+    422: _declared("请求内容有误（字段、取值或格式）"),
+    429: _declared("令牌验证失败次数过多，稍后再试"),
+}
 
 _HTTP_MESSAGES = {
     401: "未登录或令牌无效",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from api.http.errors import ERROR_RESPONSES
 from api.http.routes import (
     bot,
     corrections,
@@ -48,5 +49,6 @@ MODULES = (
 def register_routes(app: FastAPI) -> None:
     root = APIRouter(prefix=API_PREFIX)
     for module in MODULES:
-        root.include_router(module.router)
+        # /health takes no token and no input: it answers 200 or not at all.
+        root.include_router(module.router, responses=None if module is health else ERROR_RESPONSES)
     app.include_router(root)

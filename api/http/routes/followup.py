@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, WithJsonSchema
 from sqlmodel import col, func, select
 
 from api.followup.jobs import RunReport
@@ -18,6 +18,15 @@ from models import Office, SchedulerRun
 from models.outbox import OutboxCreate
 
 router = APIRouter(prefix="/followup", tags=["followup"])
+
+# A wall-clock time in Beijing (09:00:00): JSON Schema's "time" format is RFC 3339 full-time,
+# which requires an offset these settings never carry.
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\d{2}:\d{2}:\d{2}(\.\d+)?$", "description": "北京时间"}
+    ),
+]
 
 
 def get_followup(request: Request) -> FollowUpScheduler:
@@ -40,17 +49,17 @@ class ReminderRulesOut(BaseModel):
     defaults: ReminderRules
     offices: list[OfficeReminderRulesOut]
     run_interval_minutes: int
-    work_start: time
-    work_end: time
-    quiet_start: time
-    quiet_end: time
+    work_start: LocalTime
+    work_end: LocalTime
+    quiet_start: LocalTime
+    quiet_end: LocalTime
     holidays: list[date]
     extra_workdays: list[date]
     urgent_from_level: int
     max_items_per_message: int
-    digest_time: time
+    digest_time: LocalTime
     monthly_day: int
-    monthly_time: time
+    monthly_time: LocalTime
 
 
 class JobOut(BaseModel):
