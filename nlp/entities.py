@@ -11,10 +11,30 @@ from dataclasses import dataclass
 
 from nlp.text import fold
 
-_PHONE = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+# One separator (space or dash) where people break a number up for reading. Patterns run on
+# folded text, so full-width digits, spaces and dashes count too.
+_S = r"[ -]?"
+# Mobile: 11 digits, whole, as 3-4-4 / 3-8 / 7-4 groups, or every digit spaced out.
+_PHONE = re.compile(
+    r"(?<![\d+])(?:\+?86[ -]?)?(?:"
+    rf"(1[3-9]\d){_S}(\d{{4}}){_S}(\d{{4}})(?!\d)"
+    r"|(?<!\d[ -])1([ -])[3-9](?:\4\d){9}(?![ -]?\d)"
+    r")"
+)
+# Resident ID: 6-digit region, birth date, 3-digit sequence, check digit; a separator may
+# stand between any two of its characters (110101 19900307 1234, 1101-0119-9003-0712-34).
 _ID = re.compile(
-    r"(?<![\dA-Za-z])([1-9]\d{5})((?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))"
-    r"(\d{3}[\dXx])(?![\dA-Za-z])"
+    rf"(?<![\dA-Za-z])[1-9](?:{_S}\d){{5}}"
+    rf"{_S}(?:1{_S}[89]|2{_S}0){_S}\d{_S}\d"
+    rf"{_S}(?:0{_S}[1-9]|1{_S}[0-2])"
+    rf"{_S}(?:0{_S}[1-9]|[12]{_S}\d|3{_S}[01])"
+    rf"(?:{_S}\d){{3}}{_S}[\dXx](?![\dA-Za-z])"
+)
+# Landline: area code 010, 02x or 0xxx (maybe in brackets), then a 7- or 8-digit number,
+# whole or in two groups: 021-12345678, 0755-1234567, (010)12345678, 010 8765 4321.
+_LANDLINE = re.compile(
+    r"(?<![\dA-Za-z])(?<!\d-)\(?(0(?:10|2\d|[3-9]\d{2}))\)?[ -]?"
+    r"([1-9]\d{2,3})[ -]?(\d{4})(?![\d-])"
 )
 _NUM = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万几]+)"
 # The one home of what a head count and a sum of money look like; nlp/commands.py reads the
@@ -122,13 +142,31 @@ def _amount(m: re.Match[str], value_text: str, multiplier: str, approx: str, uni
     return Amount(m.group(0).strip(), value, unit, bool(approx) or "几" in value_text)
 
 
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit() or ch in "Xx").upper()
+
+
+def _phone_spans(folded: str) -> list[tuple[int, int, str]]:
+    """(start, end, 11 digits) of each mobile number."""
+    return [(m.start(), m.end(), _digits(m.group(0))[-11:]) for m in _PHONE.finditer(folded)]
+
+
+def _landline_spans(folded: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, area code, local number) of each landline."""
+    return [
+        (m.start(), m.end(), m.group(1), m.group(2) + m.group(3))
+        for m in _LANDLINE.finditer(folded)
+    ]
+
+
 def extract(text: str) -> Entities:
     folded = fold(text)
-    phones = tuple("".join(m.groups()) for m in _PHONE.finditer(folded))
-    ids = tuple(m.group(0).upper() for m in _ID.finditer(folded))
-    # Numbers inside phone/ID numbers are not counts or money.
+    ids = tuple(_digits(m.group(0)) for m in _ID.finditer(folded))
+    # Numbers inside ID numbers are not phones; numbers inside either are not counts or money.
     scrubbed = _ID.sub(lambda m: "#" * len(m.group(0)), folded)
+    phones = tuple(digits for _, _, digits in _phone_spans(scrubbed))
     scrubbed = _PHONE.sub(lambda m: "#" * len(m.group(0)), scrubbed)
+    scrubbed = _LANDLINE.sub(lambda m: "#" * len(m.group(0)), scrubbed)
     people = tuple(
         _amount(m, m.group(1), "", m.group(2), m.group(3)) for m in _PEOPLE.finditer(scrubbed)
     )
@@ -142,16 +180,27 @@ def extract(text: str) -> Entities:
 
 
 def mask(text: str) -> str:
-    """Mask phone numbers (138****5678) and ID numbers (110101********123X)."""
+    """Mask ID numbers (110101********123X), mobiles (138****5678) and landlines
+    (021-****5678), however they are spaced; everything else stays as written."""
     folded = fold(text)
+    spans: list[tuple[int, int, str]] = []
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e, _ in spans)
+
+    for m in _ID.finditer(folded):
+        digits = _digits(m.group(0))
+        spans.append((m.start(), m.end(), digits[:6] + "*" * 8 + digits[-4:]))
+    for start, end, digits in _phone_spans(folded):
+        if free(start, end):
+            spans.append((start, end, f"{digits[:3]}****{digits[-4:]}"))
+    for start, end, area, local in _landline_spans(folded):
+        if free(start, end):
+            spans.append((start, end, f"{area}-{'*' * (len(local) - 4)}{local[-4:]}"))
+    if not spans:
+        return text
     pieces: list[str] = []
     pos = 0
-    spans: list[tuple[int, int, str]] = []
-    for m in _ID.finditer(folded):
-        spans.append((m.start(), m.end(), m.group(1) + "*" * 8 + m.group(3)[-4:].upper()))
-    for m in _PHONE.finditer(folded):
-        if not any(s <= m.start() < e for s, e, _ in spans):
-            spans.append((m.start(), m.end(), f"{m.group(1)}****{m.group(3)}"))
     for start, end, replacement in sorted(spans):
         pieces.append(text[pos:start])
         pieces.append(replacement)
