@@ -29,9 +29,11 @@ from bot.sender import Sender
 from bot.settings import BotSettings
 from bot.spool import Spool
 from models.files import restrict_dir
+from models.logsafe import scrub_exceptions
 from nlp.recogniser import Recogniser
 
 logger = logging.getLogger(__name__)
+scrub_exceptions(logger)  # tracebacks without exception messages (they quote input)
 
 EXIT_OK, EXIT_LOGIN, EXIT_CONFIG = 0, 2, 3
 # The gateway sends a heartbeat every 15 s; three missed ones mean the stream is gone.

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from models.files import restrict_umask
+from models.logsafe import scrub_handlers
 
 
 def bot_command(
@@ -34,6 +35,7 @@ def bot_command(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    scrub_handlers(logging.getLogger().handlers)  # no library's traceback quotes a message
     # python-wechaty logs every event, message texts included, at INFO (its own handlers,
     # level from WECHATY_LOG, read when its loggers are created): keep it to warnings.
     os.environ.setdefault("WECHATY_LOG", "warn")

@@ -39,7 +39,8 @@ async def deliver(
         except SendDeferred:
             return  # the lease runs out and the API offers it again after quiet hours
         except Exception as exc:
-            logger.warning("outbox %s: send failed: %r", outbox_id, exc)
+            # The type only: the puppet's error text may quote the message being sent.
+            logger.warning("outbox %s: send failed: %s", outbox_id, type(exc).__name__)
             with contextlib.suppress(ApiUnavailable, ApiRejected):
                 await client.fail_outbox(outbox_id, f"send failed: {type(exc).__name__}")
             return

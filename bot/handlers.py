@@ -28,6 +28,7 @@ from bot import burst
 from bot.client import ApiAuthError, ApiRejected, ApiUnavailable
 from bot.sender import Sender
 from bot.spool import ANSWERED, NEW, Spool, SpoolEntry
+from models.logsafe import scrub_exceptions
 from models.wording import members as for_members
 from nlp.commands import (
     Command,
@@ -40,6 +41,7 @@ from nlp.context import DEFAULT_BOT_NAMES, Context, Conversation
 from nlp.recogniser import Classification
 
 logger = logging.getLogger(__name__)
+scrub_exceptions(logger)  # tracebacks without exception messages (they quote input)
 
 MIN_MENTION_REQUEST = 4  # characters: "@心愿池 你好" is a greeting, not a request
 

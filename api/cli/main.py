@@ -16,6 +16,7 @@ from api.followup.cli import remind_command, scheduler_command
 from bot.cli import bot_command
 from models.enums import Role
 from models.files import restrict_umask
+from models.logsafe import scrub_handlers
 from nlp.cli import classify_command, rules_app, use_ledger
 
 app = typer.Typer(help="心愿池 wishpool：妇联微信群心愿台账", no_args_is_help=True)
@@ -54,6 +55,8 @@ def _setup_logging(level: str) -> None:
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Any library's traceback too (APScheduler's, SQLAlchemy's) without exception messages.
+    scrub_handlers(logging.getLogger().handlers)
 
 
 @app.command("api")

@@ -22,8 +22,10 @@ from api.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from models import Group, Office, Organisation, Resource, Staff, Wish
 from models.clock import utcnow
 from models.enums import Role
+from models.logsafe import scrub_exceptions
 
 logger = logging.getLogger(__name__)
+scrub_exceptions(logger)  # tracebacks without exception messages (they quote input)
 
 M = TypeVar("M", bound=SQLModel)
 

@@ -25,8 +25,10 @@ from models import Correction, Staff, Wish
 from models.clock import SHANGHAI, to_local
 from models.enums import Category
 from models.learning import CorrectionCreate
+from models.logsafe import scrub_exceptions
 
 logger = logging.getLogger(__name__)
+scrub_exceptions(logger)  # tracebacks without exception messages (they quote input)
 
 SORTABLE: dict[str, Any] = {"id": col(Correction.id), "created_at": col(Correction.created_at)}
 

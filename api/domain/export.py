@@ -260,5 +260,5 @@ def build_workbook(
     _sheet(wb, "暖心满溢录", headers, rows, first=False)
     buffer = io.BytesIO()
     wb.save(buffer)
-    logger.info("ledger export for %s: %d wishes", principal.name, len(wishes))
+    logger.info("ledger export by token #%s: %d wishes", principal.token_id, len(wishes))
     return buffer.getvalue()

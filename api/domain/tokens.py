@@ -41,7 +41,8 @@ def issue_token(
     token, clear = create_token(
         session=session, name=name, role=role, office_id=office_id, expires_at=expires_at
     )
-    logger.info("token #%s (%s) issued for %s", token.id, role, name)
+    # The holder's name is a person's: the log names the token by its id.
+    logger.info("token #%s (%s, office %s) issued", token.id, role, office_id)
     return token, clear
 
 

@@ -27,8 +27,10 @@ from api.followup.reminders import remind
 from api.followup.settings import SchedulerSettings
 from models import SchedulerRun
 from models.clock import utcnow
+from models.logsafe import scrub_exceptions
 
 logger = logging.getLogger(__name__)
+scrub_exceptions(logger)  # tracebacks without exception messages (they quote input)
 
 Work = Callable[[Session], RunReport]
 

@@ -19,6 +19,7 @@ from api.http.security import (
 )
 from api.settings import ApiSettings
 from models.db import make_engine
+from models.logsafe import scrub_exceptions
 from models.migrate import upgrade
 
 logger = logging.getLogger(__name__)
@@ -33,10 +34,13 @@ DESCRIPTION = """
 
 
 def redact_access_log() -> None:
-    """Search terms (?q=…) never reach uvicorn's access log, whoever runs the app."""
+    """Search terms (?q=…) never reach uvicorn's access log, whoever runs the app; nor do
+    exception messages reach its error log (Starlette re-raises an unhandled exception after
+    the 500 answer, and uvicorn logs it with its traceback)."""
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, QueryRedactingFilter) for f in access.filters):
         access.addFilter(QueryRedactingFilter())
+    scrub_exceptions("uvicorn.error")
 
 
 def create_app(settings: ApiSettings | None = None, *, engine: Engine | None = None) -> FastAPI:

@@ -17,8 +17,10 @@ from api.domain.listing import ListParams
 from api.http.security import AuthFailureLimiter, Throttled, client_host
 from api.settings import ApiSettings
 from models.enums import Role
+from models.logsafe import scrub_exceptions
 
 logger = logging.getLogger(__name__)
+scrub_exceptions(logger)  # tracebacks without exception messages (they quote input)
 
 
 def get_session(request: Request) -> Iterator[Session]:

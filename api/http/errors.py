@@ -18,8 +18,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.domain.errors import DomainError
 from api.http.security import Throttled
+from models.logsafe import scrub_exceptions
 
 logger = logging.getLogger(__name__)
+scrub_exceptions(logger)  # tracebacks without exception messages (they quote input)
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
