@@ -17,6 +17,8 @@ def is_sqlite(url: str) -> bool:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the pragmas and transaction mode the ledger relies on."""
+    # SQL parameters are wish texts and names: never in a log line or an exception message.
+    kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True, **kwargs)
     database = make_url(url).database

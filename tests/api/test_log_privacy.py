@@ -230,3 +230,19 @@ def test_uvicorn_error_log_keeps_no_exception_message(
     err = capsys.readouterr().err
     assert "Exception in ASGI application" in err and "ValueError" in err
     assert_private(err)
+
+
+def test_database_errors_and_sql_logs_hide_their_parameters(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlalchemy as sa
+
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")  # as with echo on
+    with pytest.raises(sa.exc.IntegrityError) as caught, engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE t (x TEXT UNIQUE)"))
+        conn.execute(sa.text("INSERT INTO t VALUES (:x)"), {"x": TEXT})
+        conn.execute(sa.text("INSERT INTO t VALUES (:x)"), {"x": TEXT})
+    assert "parameters hidden" in str(caught.value)
+    assert_private(str(caught.value))
+    assert "INSERT INTO t" in caplog.text
+    assert_private(caplog.text)
