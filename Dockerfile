@@ -15,7 +15,7 @@ COPY api ./api
 COPY bot ./bot
 COPY models ./models
 COPY nlp ./nlp
-RUN pip install . && useradd --create-home wishpool && mkdir -p /app/data && chown wishpool /app/data
+RUN pip install . && useradd --create-home wishpool && mkdir -p /app/data && chown wishpool /app/data && chmod 700 /app/data
 USER wishpool
 
 ENV WISHPOOL_API__HOST=0.0.0.0
