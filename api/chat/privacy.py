@@ -118,7 +118,9 @@ def _ask_erase(session: Session, command_in: BotCommandIn, person: Person) -> Bo
     document = collect_personal_data(session=session, person=person)
     counts = data_counts(document)
     kept = counts["wishes"] + counts["triage_items"] + counts["messages"]
-    if not kept and counts["commands"] <= 1:  # nothing but this request
+    if not kept and all(c["command"] in PRIVACY_COMMANDS for c in document["commands"]):
+        # Nothing but her earlier 我的信息 requests: forget those at once, nothing to confirm.
+        erase_person(session=session, person=person, keep_message_id=command_in.message_id)
         return BotReply(ok=False, reply=for_members.NOTHING_KEPT)
     question = for_members.erase_question(wishes=counts["wishes"], minutes=ERASE_CONFIRM_MINUTES)
     return BotReply(reply=question)  # ok: 确认删除 looks for exactly this

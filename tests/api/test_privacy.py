@@ -224,9 +224,7 @@ def test_an_admin_ledger_export_is_audited_a_staff_one_is_not(
     assert client.get("/api/v1/export/ledger.xlsx", headers=staff).status_code == 200
     assert client.get("/api/v1/audit", headers=admin).json()["total"] == 0
     assert client.get("/api/v1/export/ledger.xlsx", headers=admin).status_code == 200
-    entries = client.get(
-        "/api/v1/audit", params={"action": "ledger_export"}, headers=admin
-    ).json()
+    entries = client.get("/api/v1/audit", params={"action": "ledger_export"}, headers=admin).json()
     assert entries["total"] == 1 and entries["items"][0]["actor"] == "测试admin"
 
 
