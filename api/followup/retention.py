@@ -21,6 +21,7 @@ from __future__ import annotations
 import calendar
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -51,15 +52,20 @@ def months_before(moment: datetime, months: int) -> datetime:
     return local.replace(year=year, month=month + 1, day=day).astimezone(SHANGHAI)
 
 
+def _before(stamp: Any, cutoff: datetime) -> sa.ColumnElement[bool]:
+    """`stamp` before `cutoff`, or — for rows from before it was stamped — updated_at. Plain
+    column comparisons: the datetime type must process the bound value (no COALESCE)."""
+    return sa.or_(
+        sa.and_(stamp.is_not(None), stamp < cutoff),
+        sa.and_(stamp.is_(None), col(Wish.updated_at) < cutoff),
+    )
+
+
 def expired_wishes_clause(cutoff: datetime) -> sa.ColumnElement[bool]:
     """Closed or fulfilled before `cutoff` and still holding something personal."""
-    closed = sa.and_(
-        col(Wish.status) == WishStatus.closed,
-        sa.func.coalesce(col(Wish.closed_at), col(Wish.updated_at)) < cutoff,
-    )
+    closed = sa.and_(col(Wish.status) == WishStatus.closed, _before(col(Wish.closed_at), cutoff))
     fulfilled = sa.and_(
-        col(Wish.status) == WishStatus.fulfilled,
-        sa.func.coalesce(col(Wish.fulfilled_at), col(Wish.updated_at)) < cutoff,
+        col(Wish.status) == WishStatus.fulfilled, _before(col(Wish.fulfilled_at), cutoff)
     )
     personal = sa.or_(
         col(Wish.submitter_wechat_id).is_not(None),
