@@ -176,5 +176,5 @@ def test_one_retention_setting_for_the_api_and_the_scheduler(
     assert ApiSettings().retention_months == 18
     monkeypatch.delenv("WISHPOOL_OFFICE__RETENTION_MONTHS")
     monkeypatch.setenv("WISHPOOL_SCHEDULER__RETENTION_MONTHS", "6")
-    with pytest.raises(ValueError, match="office.retention_months"):
+    with pytest.raises(ValueError, match=r"office\.retention_months"):
         SchedulerSettings()
