@@ -243,3 +243,12 @@ def test_messages_naming_her_lose_the_name_and_keep_going(
     assert kept is not None and kept.status == "pending"
     assert NAME not in kept.text and ERASED_TEXT in kept.text
     session.rollback()
+
+
+def test_the_admin_page_has_the_personal_data_panel(client: TestClient) -> None:
+    html = client.get("/admin").text
+    assert 'data-tab="privacy"' in html and 'id="person-form"' in html
+    js = client.get("/admin/static/admin.js").text
+    for path in ("/api/v1/people/export", "/api/v1/people/erase", "/api/v1/audit"):
+        assert f"'{path}'" in js
+    assert "window.confirm(" in js  # erasing asks first
