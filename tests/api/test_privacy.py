@@ -252,3 +252,26 @@ def test_the_admin_page_has_the_personal_data_panel(client: TestClient) -> None:
     for path in ("/api/v1/people/export", "/api/v1/people/erase", "/api/v1/audit"):
         assert f"'{path}'" in js
     assert "window.confirm(" in js  # erasing asks first
+
+
+def test_sqlite_zeroes_what_an_erasure_overwrites(tmp_path: Any) -> None:
+    # Free pages would otherwise keep the old bytes for a byte scan of the file to find.
+    from models.db import make_engine
+
+    path = tmp_path / "erase.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+        conn.exec_driver_sql("CREATE TABLE w (id INTEGER PRIMARY KEY, who TEXT)")
+        for i in range(200):
+            conn.exec_driver_sql("INSERT INTO w (who) VALUES (?)", (f"wx_member_{i % 5}",))
+        conn.exec_driver_sql("UPDATE w SET who = NULL WHERE who = 'wx_member_3'")
+        conn.commit()
+    raw = engine.raw_connection()  # outside any transaction, as SQLite's checkpoints run
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
+    engine.dispose()
+    data = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    assert b"wx_member_3" not in data and b"wx_member_2" in data
