@@ -6,11 +6,13 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from models.config import SectionSettings
+from models.config import DEFAULT_RETENTION_MONTHS, SectionSettings
 
 
 class ApiSettings(SectionSettings):
     yaml_section: ClassVar[str] = "api"
+    # Shared with the scheduler (which anonymises): the `office` section, WISHPOOL_OFFICE__*.
+    office_fields: ClassVar[frozenset[str]] = frozenset({"retention_months"})
 
     database_url: str = Field(
         default="sqlite:///data/wishpool.db",
@@ -51,4 +53,10 @@ class ApiSettings(SectionSettings):
     )
     docs_enabled: bool = Field(
         default=True, description="Serve /docs and /redoc (assets from this server, no CDN)"
+    )
+    retention_months: int = Field(
+        default=DEFAULT_RETENTION_MONTHS,
+        ge=1,
+        le=240,
+        description="office.retention_months: what 我的信息 tells members about retention",
     )

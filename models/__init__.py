@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 _TABLES = {
     "ApiToken": "models.auth",
+    "AuditEntry": "models.audit",
     "BotCommand": "models.botlog",
     "SchedulerRun": "models.followup",
     "Correction": "models.learning",
@@ -30,6 +31,7 @@ _TABLES = {
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "BotCommand",
     "Correction",
     "Fulfilment",
@@ -49,6 +51,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from models.audit import AuditEntry
     from models.auth import ApiToken
     from models.botlog import BotCommand
     from models.followup import SchedulerRun

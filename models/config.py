@@ -167,3 +167,9 @@ def _refuse_env(prefix: str, refused: Mapping[str, str]) -> None:
         if variable in present:
             env = "WISHPOOL_" + where.upper().replace(".", "__")
             raise ValueError(f"{variable} is not read; set {where} in config.yaml or {env}")
+
+
+# Personal-data retention (office.retention_months): how long a closed or fulfilled wish keeps
+# its text, name and WeChat id. One default for the API (which tells members) and the scheduler
+# (which anonymises).
+DEFAULT_RETENTION_MONTHS = 24

@@ -38,6 +38,9 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # An erased or expired person's data must not linger in free pages of the file: SQLite
+    # then zeroes deleted and overwritten content (api/domain/privacy.py, retention).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -225,6 +225,30 @@ class OutboxTarget(StrEnum):
     contact = "contact"
 
 
+# ---- Personal-data rights (个人信息权利) and the audit log ------------------------------------
+
+
+class AuditAction(Labelled):
+    """What the audit log records: who saw, exported or erased whose personal data."""
+
+    self_view = "self_view"
+    self_erase = "self_erase"
+    person_export = "person_export"
+    person_erase = "person_erase"
+    ledger_export = "ledger_export"
+    retention = "retention"
+
+
+AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
+    AuditAction.self_view: "本人查询个人信息",
+    AuditAction.self_erase: "本人删除个人信息",
+    AuditAction.person_export: "管理员导出个人信息",
+    AuditAction.person_erase: "管理员删除个人信息",
+    AuditAction.ledger_export: "管理员导出完整台账",
+    AuditAction.retention: "到期自动清理",
+}
+
+
 _LABELS: dict[type[Labelled], Mapping[Any, str]] = {
     Category: CATEGORY_LABELS,
     WishKind: KIND_LABELS,
@@ -235,6 +259,7 @@ _LABELS: dict[type[Labelled], Mapping[Any, str]] = {
     OfficeLevel: OFFICE_LEVEL_LABELS,
     OrganisationKind: ORG_KIND_LABELS,
     EventKind: EVENT_LABELS,
+    AuditAction: AUDIT_ACTION_LABELS,
 }
 
 # The vocabulary as GET /api/v1/labels serves it: {name: the enum}, in the page's words.
@@ -248,6 +273,7 @@ VOCABULARY: dict[str, type[Labelled]] = {
     "office_level": OfficeLevel,
     "org_kind": OrganisationKind,
     "role": StaffRole,
+    "audit_action": AuditAction,
 }
 
 

@@ -198,6 +198,30 @@ class RegisterForMemberCommand(Command):
     text: str
 
 
+# ---- Personal-data rights (个人信息权利): answered privately only -------------------------------
+
+
+@dataclass(frozen=True)
+class MyDataCommand(Command):
+    """我的信息: what the ledger keeps about me (answered in a private chat only)."""
+
+    name: ClassVar[str] = "我的信息"
+
+
+@dataclass(frozen=True)
+class EraseMyDataCommand(Command):
+    """删除我的信息: asks to erase it all; done once she answers 确认删除 in time."""
+
+    name: ClassVar[str] = "删除我的信息"
+
+
+@dataclass(frozen=True)
+class ConfirmEraseCommand(Command):
+    """确认删除: the answer to 删除我的信息 that makes the erasure happen."""
+
+    name: ClassVar[str] = "确认删除"
+
+
 # Every command by its (Chinese) name, the name the bot sends to the API.
 COMMAND_TYPES: dict[str, type[Command]] = {cls.name: cls for cls in Command.__subclasses__()}
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.chat.context import CommandContext, Refusal, find_group, find_staff
+from api.chat.privacy import PRIVACY_COMMANDS, run_privacy_command
 from api.chat.schemas import BotCommandIn, BotReply
 from api.chat.staff_commands import STAFF_HANDLERS, suggestions_for_query
 from api.domain.duplicates import repeats_of
@@ -24,6 +25,7 @@ from api.domain.resources import serving_clause
 from api.domain.wishes import supplement_wish, transition_wish
 from api.domain.workflow import Action
 from models import BotCommand, Office, Resource, Wish
+from models.config import DEFAULT_RETENTION_MONTHS
 from models.enums import Category, CloseReason, WishStatus
 from models.wording import members as for_members
 from models.wording import staff as for_staff
@@ -41,7 +43,12 @@ def is_staff_only(name: str) -> bool:
     return command is not None and command.staff_only
 
 
-def run_command_once(*, session: Session, command_in: BotCommandIn) -> BotReply:
+def run_command_once(
+    *,
+    session: Session,
+    command_in: BotCommandIn,
+    retention_months: int = DEFAULT_RETENTION_MONTHS,
+) -> BotReply:
     """run_command at most once per WeChat message id: a replay (the bot restarted before it
     could answer, or a second API worker got the retry) gets the first reply back instead of
     applying the command again — 补充 must not add its note twice. An unexpected error rolls
@@ -50,7 +57,12 @@ def run_command_once(*, session: Session, command_in: BotCommandIn) -> BotReply:
     if earlier is not None:
         return earlier
     assert row is not None
-    reply = run_command(session=session, command_in=command_in)
+    if command_in.command.name in PRIVACY_COMMANDS:  # 我的信息 …: private only, own rules
+        reply = run_privacy_command(
+            session=session, command_in=command_in, retention_months=retention_months
+        )
+    else:
+        reply = run_command(session=session, command_in=command_in)
     row.reply = reply.model_dump(mode="json")
     session.add(row)
     session.flush()
@@ -63,7 +75,11 @@ def _reserve(
     """Claims the message id: (the new row, None), or (None, the earlier reply)."""
     existing = session.get(BotCommand, command_in.message_id)
     if existing is None:
-        row = BotCommand(message_id=command_in.message_id, name=command_in.command.name)
+        row = BotCommand(
+            message_id=command_in.message_id,
+            name=command_in.command.name,
+            talker_wechat_id=command_in.talker_id,  # erasure and 确认删除 find hers by it
+        )
         try:
             with session.begin_nested():
                 session.add(row)

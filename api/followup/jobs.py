@@ -20,6 +20,7 @@ from models.outbox import OutboxCreate
 JOB_REMINDERS = "followup.reminders"
 JOB_DIGEST = "followup.digest"
 JOB_MONTHLY = "followup.monthly"
+JOB_RETENTION = "privacy.retention"  # personal-data retention (retention.py), daily
 
 
 @dataclass

@@ -21,9 +21,17 @@ from sqlmodel import Session, col, select
 
 from api.followup.calendar import WorkCalendar
 from api.followup.digest import daily_digest, monthly_summary
-from api.followup.jobs import JOB_DIGEST, JOB_MONTHLY, JOB_REMINDERS, JobContext, RunReport
+from api.followup.jobs import (
+    JOB_DIGEST,
+    JOB_MONTHLY,
+    JOB_REMINDERS,
+    JOB_RETENTION,
+    JobContext,
+    RunReport,
+)
 from api.followup.overdue import Selector
 from api.followup.reminders import remind
+from api.followup.retention import run_retention
 from api.followup.settings import SchedulerSettings
 from models import SchedulerRun
 from models.clock import utcnow
@@ -88,6 +96,14 @@ class FollowUpRunner:
     def plan_monthly(self, now: datetime | None = None) -> RunReport:
         """The monthly summary as it would go out now, without writing anything."""
         return self._once(self._monthly_work(now or self.clock(), write=False), write=False)
+
+    def run_retention(self, now: datetime | None = None) -> RunReport:
+        """Personal-data retention (retention.py): anonymise and delete what has run out."""
+        moment = now or self.clock()
+        work: Work = lambda session: run_retention(  # noqa: E731
+            session=session, settings=self.settings, now=moment
+        )
+        return self._recorded(JOB_RETENTION, moment, work)
 
     def _digest_work(self, now: datetime, *, write: bool) -> Work:
         return lambda session: daily_digest(

@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
-from api.followup.jobs import JOB_DIGEST, JOB_MONTHLY, JOB_REMINDERS
+from api.followup.jobs import JOB_DIGEST, JOB_MONTHLY, JOB_REMINDERS, JOB_RETENTION
 from api.followup.runner import FollowUpRunner
 from api.followup.settings import SchedulerSettings
 from models.clock import SHANGHAI, utcnow
@@ -45,6 +45,11 @@ def job_triggers(settings: SchedulerSettings) -> dict[str, BaseTrigger]:
         JOB_DIGEST: CronTrigger(hour=digest.hour, minute=digest.minute, timezone=SHANGHAI),
         # Daily: the job itself waits for the first working day on or after monthly_day.
         JOB_MONTHLY: CronTrigger(hour=monthly.hour, minute=monthly.minute, timezone=SHANGHAI),
+        JOB_RETENTION: CronTrigger(
+            hour=settings.retention_time.hour,
+            minute=settings.retention_time.minute,
+            timezone=SHANGHAI,
+        ),
     }
 
 
@@ -71,6 +76,7 @@ class FollowUpScheduler:
             JOB_REMINDERS: self.runner.run_reminders,
             JOB_DIGEST: self.runner.run_digest,
             JOB_MONTHLY: self.runner.run_monthly,
+            JOB_RETENTION: self.runner.run_retention,
         }
         for job_id, trigger in job_triggers(self.settings).items():
             self.scheduler.add_job(

@@ -14,7 +14,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field, model_validator
 
-from models.config import QuietHoursSetting, SectionSettings
+from models.config import DEFAULT_RETENTION_MONTHS, QuietHoursSetting, SectionSettings
 from models.quiet import DEFAULT_QUIET_HOURS
 
 Channel = Literal["staff_group", "private"]
@@ -50,7 +50,7 @@ class ReminderRules(BaseModel):
 class SchedulerSettings(SectionSettings):
     yaml_section: ClassVar[str] = "scheduler"
     # One value with the bot's sender: the shared `office` section.
-    office_fields: ClassVar[frozenset[str]] = frozenset({"quiet_hours"})
+    office_fields: ClassVar[frozenset[str]] = frozenset({"quiet_hours", "retention_months"})
     moved_fields: ClassVar[Mapping[str, str]] = {
         "quiet_start": "office.quiet_hours",
         "quiet_end": "office.quiet_hours",
@@ -85,6 +85,17 @@ class SchedulerSettings(SectionSettings):
     monthly_day: int = Field(default=1, ge=1, le=28)
     monthly_time: time = time(10, 0)
     runs_keep: int = Field(default=1000, ge=10, description="SchedulerRun rows kept per job")
+    # Retention of personal data (api/followup/retention.py), daily at retention_time.
+    retention_months: int = Field(
+        default=DEFAULT_RETENTION_MONTHS,
+        ge=1,
+        le=240,
+        description="office.retention_months: closed/fulfilled wishes are anonymised after this",
+    )
+    retention_time: time = time(3, 30)
+    command_log_days: int = Field(default=90, ge=1, le=3650)
+    outbox_retention_days: int = Field(default=90, ge=1, le=3650)
+    audit_retention_months: int = Field(default=36, ge=12, le=240)
     # Merged rules per office code: a reminder run asks once per wish, so build each once.
     _rules_cache: dict[str, ReminderRules] = PrivateAttr(default_factory=dict)
 

@@ -144,7 +144,8 @@ MEMBER_HELP = (
     "· 直接在群里说出您的需要，或发送「心愿 内容」\n"
     "· 查询 编号 / 我的心愿：看进度\n"
     "· 补充 编号 内容 / 撤回 编号\n"
-    "· 服务 或 资源 关键词：看可以预约的服务；我要 资源编号：点单"
+    "· 服务 或 资源 关键词：看可以预约的服务；我要 资源编号：点单\n"
+    "· 私信我「我的信息」「删除我的信息」：查看或删除我们保存的您的个人信息"
 )
 
 # ---- 圆梦: the announcement in the wish's group and the monthly 圆梦榜 ---------------------------
@@ -210,3 +211,52 @@ MISSING_WISH_NUMBER = "请写上心愿编号，例如「查询 42」"
 def wish_received_for(name: str, seq: int, category: Category) -> str:
     """Staff logged a member's wish for her (a missed message): addressed by name in the group."""
     return f"@{name} " + wish_received(seq, category) if name else wish_received(seq, category)
+
+
+# ---- Personal-data rights (个人信息权利): 我的信息 / 删除我的信息 / 确认删除 ----------
+
+PRIVACY_ASK_PRIVATELY = "为了保护您的隐私，请私信我发送「我的信息」，我会单独告诉您保存了哪些信息。"
+ERASE_ASK_PRIVATELY = "为了保护您的隐私，删除个人信息请私信我发送「删除我的信息」。"
+NOTHING_KEPT = "我们没有保存您的个人信息。"
+ERASE_NOT_ASKED = "请先私信我发送「删除我的信息」，再按提示回复「确认删除」。"
+
+
+def my_data(
+    *,
+    wishes: Sequence[tuple[int, Category, WishStatus, str]],
+    more: int,
+    pending_triage: int,
+    commands: int,
+    retention_months: int,
+) -> str:
+    """The private answer to 我的信息: what is kept, briefly (excerpts come masked)."""
+    lines = ["我们为您保存了这些信息："]
+    if wishes:
+        lines.append(f"心愿 {len(wishes) + more} 条（内容、微信昵称和微信号）：")
+        for seq, category, status, excerpt in wishes:
+            lines.append(f"#{seq} {Category(category).label} {WishStatus(status).label}：{excerpt}")
+        if more:
+            lines.append(f"另有 {more} 条")
+    if pending_triage:
+        lines.append(f"待工作人员确认的消息 {pending_triage} 条（确认或到期后原话即删除）")
+    if commands:
+        lines.append(f"您发给我的指令记录 {commands} 条（只记指令名称和时间）")
+    lines.append(
+        f"保存多久：心愿圆梦或关闭满 {retention_months} 个月后，内容、昵称和微信号自动删除，"
+        "只留下不含个人信息的统计。"
+    )
+    lines.append("想全部删除，请发送「删除我的信息」。")
+    return "\n".join(lines)
+
+
+def erase_question(*, wishes: int, minutes: int) -> str:
+    what = f"您的 {wishes} 条心愿的内容、昵称和微信号" if wishes else "您的个人信息"
+    return (
+        f"将删除{what}，以及相关的消息和指令记录。心愿只保留类别和状态用于统计，删除后无法恢复。"
+        f"确认删除请在 {minutes} 分钟内回复「确认删除」。"
+    )
+
+
+def erased(wishes: int) -> str:
+    what = f"{wishes} 条心愿的内容、昵称和微信号已清除，" if wishes else ""
+    return f"已删除您的个人信息：{what}只保留不含个人信息的统计。感谢您的信任！"

@@ -383,3 +383,10 @@ def organisation_proposed(name: str) -> str:
 
 
 TRIAGE_AMBIGUOUS = "有多个群都有这个编号的待确认消息，请在对应的群里回复"
+
+
+# ---- Personal-data rights (个人信息权利): erasure and retention ----------------------------------
+
+# What an erased or expired wish says instead of the member's words (the ledger keeps its number,
+# category, status and dates for the statistics; name and WeChat id are gone).
+ERASED_TEXT = "（已删除）"

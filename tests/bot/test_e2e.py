@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import select
 
 from gateway import FakeGateway, SentMessage
-from models import Correction, Fulfilment, Group, Outbox, WishEvent
+from models import Correction, Fulfilment, Group, Outbox, Wish, WishEvent
 from models.enums import Category, CloseReason, OutboxStatus, WishStatus
 from tests.bot.harness import System, files_holding, running_system
 
@@ -327,6 +327,25 @@ def test_staff_corrections_close_and_private_chat(world: World) -> None:
     assert "是工作人员指令" in w.ask(member, "待办", room=None)
     # A group of another office is outside this staff member's scope.
     assert "不在您负责的范围" in w.ask(staff, "认领 1", room=w.seed.other_office_room)
+
+
+def test_my_data_is_told_privately_and_erased_on_confirmation(world: World) -> None:
+    w, member = world, world.members[4]  # type: ignore[attr-defined]
+    mine = [x for x in w.system.wishes() if x.submitter_wechat_id == member]
+    assert mine, "the previous test logged her wishes"
+    # In the group: not a word of what is kept, only the way to ask privately.
+    asked = w.ask(member, "我的信息")
+    assert "请私信我" in asked and f"#{mine[0].seq}" not in asked
+    # Privately: what is kept, by number, and for how long.
+    told = w.ask(member, "我的信息", room=None)
+    assert all(f"#{x.seq}" in told for x in mine) and "个月" in told
+    question = w.ask(member, "删除我的信息", room=None)
+    assert "确认删除" in question
+    assert "已删除您的个人信息" in w.ask(member, "确认删除", room=None)
+    with w.system.session() as s:
+        left = s.exec(select(Wish).where(Wish.submitter_wechat_id == member)).all()
+        erased = [s.get(Wish, x.id) for x in mine]
+    assert left == [] and all(x is not None and x.submitter_name is None for x in erased)
 
 
 def test_api_down_then_back_logs_every_wish_once(world: World) -> None:

@@ -129,8 +129,12 @@ def submit_triage(
 
 
 @router.post("/commands", summary="代成员或工作人员执行一条指令", response_model=BotReply)
-def run_command(body: BotCommandIn, request: Request, session: SessionDep, _: BotDep) -> BotReply:
-    reply = run_command_once(session=session, command_in=body)
+def run_command(
+    body: BotCommandIn, request: Request, session: SessionDep, settings: SettingsDep, _: BotDep
+) -> BotReply:
+    reply = run_command_once(
+        session=session, command_in=body, retention_months=settings.retention_months
+    )
     if body.command.name == "完成" and reply.ok:
         _signal(request.app).notify()  # a 圆梦 announcement was queued
     return reply

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 
+from api.domain.audit import record_ledger_export
 from api.domain.export import build_workbook
 from api.http.deps import SessionDep, StaffDep
 from api.http.routes.wishes import WishFilters
@@ -28,6 +29,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
 def export_ledger(session: SessionDep, principal: StaffDep, clauses: WishFilters) -> Response:
     data = build_workbook(session=session, principal=principal, clauses=clauses)
+    record_ledger_export(session=session, principal=principal)  # admins get names: audited
     filename = f"心愿台账-{to_local(utcnow()):%Y%m%d}.xlsx"
     disposition = f"attachment; filename=ledger.xlsx; filename*=UTF-8''{quote(filename)}"
     return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})

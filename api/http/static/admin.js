@@ -29,7 +29,10 @@
     runs: '/api/v1/followup/runs',
     quality: '/api/v1/corrections/quality',
     suggestions: '/api/v1/wishes/{id}/suggestions',
-    resourceDraft: '/api/v1/wishes/{id}/resource-draft'
+    resourceDraft: '/api/v1/wishes/{id}/resource-draft',
+    personExport: '/api/v1/people/export',
+    personErase: '/api/v1/people/erase',
+    audit: '/api/v1/audit'
   };
   var ACTION_PATHS = {
     claim: '/api/v1/wishes/{id}/claim',
@@ -47,13 +50,16 @@
   // The follow-up tab's own words (job ids, run counters, rule names): not codes of the ledger.
   var JOB = {
     'followup.reminders': '跟进提醒', 'followup.digest': '每日汇总', 'followup.monthly': '月度小结',
-    reminders: '跟进提醒', digest: '每日汇总', monthly: '月度小结'
+    reminders: '跟进提醒', digest: '每日汇总', monthly: '月度小结',
+    'privacy.retention': '个人信息到期清理'
   };
   var CHANNEL = { staff_group: '发到工作人员群', private: '私聊负责人' };
   var COUNT = {
     overdue: '逾期', deferred_quiet: '免打扰顺延', unrouted: '无人接收', reminded: '已提醒',
     escalated: '已上报', messages: '消息', duration_ms: '耗时(毫秒)',
-    skipped_non_working_day: '非工作日跳过', skipped: '跳过'
+    skipped_non_working_day: '非工作日跳过', skipped: '跳过',
+    wishes_anonymised: '心愿匿名化', triage_blanked: '待确认原话删除', commands_deleted: '指令记录删除',
+    messages_deleted: '消息删除', audit_deleted: '审计日志删除'
   };
   var RULES = [
     ['unclaimed_working_hours', '未认领多久提醒（工作小时）'],
@@ -75,7 +81,8 @@
     staffPage: { offset: 0 },
     orgs: { offset: 0, kind: '', q: '' },
     currentWish: null,
-    openWish: null
+    openWish: null,
+    auditPage: { offset: 0 }
   };
 
   // ---- DOM helpers (text only) ------------------------------------------------------------
@@ -787,6 +794,65 @@
   }
 
   // ---- tabs, token, start -------------------------------------------------------------------
+  // ---- 个人信息: one person's data (download, erase) and the audit log --------------------------
+  function personBody(form) {
+    var v = formValues(form);
+    if (!v.wechat_id && !v.name) { notify('请填写微信号，或代登记时用的姓名', 'error'); return null; }
+    return { wechat_id: v.wechat_id || null, name: v.name || null };
+  }
+
+  function downloadPerson(e) {
+    e.preventDefault();
+    var form = $('person-form');
+    var body = personBody(form);
+    if (!body) return;
+    busy(form, true);
+    api('POST', PATHS.personExport, { body: body, raw: true }).then(function (response) {
+      return response.blob().then(function (blob) {
+        var url = URL.createObjectURL(blob);
+        var link = el('a', { href: url, download: '个人信息.json' });
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+        notify('已下载个人信息（已记入审计日志）', 'ok');
+      });
+    }).catch(showError).then(function () { busy(form, false); loadAudit(); });
+  }
+
+  function erasePerson() {
+    var form = $('person-form');
+    var body = personBody(form);
+    if (!body) return;
+    var who = body.wechat_id || body.name;
+    if (!window.confirm('确定删除「' + who + '」的全部个人信息吗？删除后无法恢复。')) return;
+    body.confirm = true;
+    busy(form, true);
+    api('POST', PATHS.personErase, { body: body }).then(function (result) {
+      var c = result.counts || {};
+      notify('已删除：心愿 ' + (c.wishes || 0) + ' 条匿名化，待确认消息 ' + (c.triage_items || 0) +
+        ' 条、指令记录 ' + (c.commands || 0) + ' 条、消息 ' + (c.messages || 0) + ' 条', 'ok');
+      form.reset();
+    }).catch(showError).then(function () { busy(form, false); loadAudit(); });
+  }
+
+  function loadAudit() {
+    var tbody = $('audit-rows');
+    loadingRow(tbody, 5);
+    var query = { limit: PAGE, offset: state.auditPage.offset };
+    return api('GET', PATHS.audit, { query: query }).then(function (page) {
+      fillRows(tbody, page.items, 5, function (a) {
+        return el('tr', null,
+          el('td', { text: fmtTime(a.at) }),
+          el('td', { text: label(LABELS.audit_action, a.action) }),
+          el('td', { text: dash(a.actor) }),
+          el('td', { text: dash(a.subject) }),
+          el('td', { text: String(a.rows) }));
+      });
+      renderPager($('audit-pager'), state.auditPage, page, loadAudit);
+    }).catch(function (err) { clear(tbody); showError(err); });
+  }
+
   var LOADERS = {
     wishes: function () { showList(); return loadWishes(); },
     resources: loadResources,
@@ -794,7 +860,8 @@
     staff: loadStaff,
     organisations: loadOrganisations,
     followup: loadFollowup,
-    quality: loadQuality
+    quality: loadQuality,
+    privacy: loadAudit
   };
 
   function currentTab() {
@@ -915,6 +982,8 @@
     $('resource-form').addEventListener('submit', saveResource);
     $('staff-form').addEventListener('submit', saveStaff);
     $('org-form').addEventListener('submit', saveOrganisation);
+    $('person-form').addEventListener('submit', downloadPerson);
+    $('person-erase').addEventListener('click', erasePerson);
 
     setToken(sessionStorage.getItem(TOKEN_KEY) || '');
     readFragment();

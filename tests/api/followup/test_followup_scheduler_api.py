@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.domain.auth import create_token
-from api.followup.jobs import JOB_DIGEST, JOB_MONTHLY, JOB_REMINDERS
+from api.followup.jobs import JOB_DIGEST, JOB_MONTHLY, JOB_REMINDERS, JOB_RETENTION
 from api.followup.scheduler import FollowUpScheduler
 from api.http.app import create_app
 from api.settings import ApiSettings
@@ -19,7 +19,7 @@ def test_job_ids_are_deterministic_and_replaced(engine: Engine) -> None:
     scheduler = FollowUpScheduler(engine, make_settings())
     scheduler.add_jobs()  # a second registration replaces, never duplicates
     ids = sorted(job.id for job in scheduler.scheduler.get_jobs())
-    assert ids == sorted([JOB_REMINDERS, JOB_DIGEST, JOB_MONTHLY])
+    assert ids == sorted([JOB_REMINDERS, JOB_DIGEST, JOB_MONTHLY, JOB_RETENTION])
     assert str(scheduler.scheduler.timezone) == "Asia/Shanghai"
     scheduler.start()
     scheduler.start()  # idempotent
@@ -62,7 +62,12 @@ def test_admin_routes(world: World, session: Session, db_url: str, engine: Engin
         assert rules["defaults"]["unclaimed_working_hours"] == 4 and "quiet_start" in rules
         jobs = client.get("/api/v1/followup/jobs", headers=headers).json()
         assert jobs["running"] is False
-        assert {j["id"] for j in jobs["jobs"]} == {JOB_REMINDERS, JOB_DIGEST, JOB_MONTHLY}
+        assert {j["id"] for j in jobs["jobs"]} == {
+            JOB_REMINDERS,
+            JOB_DIGEST,
+            JOB_MONTHLY,
+            JOB_RETENTION,
+        }
         assert all(j["next_run_time"] for j in jobs["jobs"])
         # A dry run previews and writes nothing.
         dry = client.post("/api/v1/followup/run", params={"dry_run": True}, headers=headers)
