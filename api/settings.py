@@ -52,3 +52,9 @@ class ApiSettings(SectionSettings):
     docs_enabled: bool = Field(
         default=True, description="Serve /docs and /redoc (assets from this server, no CDN)"
     )
+    privacy_notice: str = Field(
+        default="",
+        max_length=500,
+        description="Sent privately the first time a member's wish is logged: what is kept, who "
+        "sees it, how to withdraw or erase it; empty: the default text (models/wording/members.py)",
+    )
