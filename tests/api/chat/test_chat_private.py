@@ -230,3 +230,30 @@ def test_membership_is_the_id_the_group_and_when_nothing_more(
         rows = s.exec(select(Membership)).all()
         assert [(r.wechat_id, r.group_id) for r in rows] == [(MEMBER, tree.group)]
         assert set(Membership.model_fields) == {"id", "wechat_id", "group_id", "last_seen_at"}
+
+
+def test_an_unanswered_question_goes_to_staff_after_the_triage_lifetime(
+    client: TestClient, bot: dict[str, str], tree: Tree, engine: Engine
+) -> None:
+    from datetime import timedelta
+
+    from models.clock import utcnow
+
+    enable_west(engine, tree)
+    wish(client, bot, "g1", "希望组织亲子阅读")
+    body = {**who("g2", MEMBER, WEST_ROOM), "text": "想参加插花活动", "category": "culture"}
+    client.post("/api/v1/bot/wishes", json=body, headers=bot)
+    assert "回复 1 或 2" in private_wish(client, bot, "p1", "想咨询离婚财产怎么分")["reply"]
+    with Session(engine) as s:
+        waiting = s.get(PrivateChoice, "p1")
+        assert waiting is not None
+        waiting.created_at = utcnow() - timedelta(hours=49)  # api.triage_lifetime_hours: 48
+        s.add(waiting)
+        s.commit()
+    # The next private message settles it: the words go to the first office offered, as T1.
+    private_wish(client, bot, "p2", "想学直播带货")
+    with Session(engine) as s:
+        assert s.get(PrivateChoice, "p1") is None
+        item = s.exec(select(TriageItem).where(TriageItem.message_id == "p1")).one()
+        assert item.office_id == tree.west and item.talker_wechat_id == MEMBER
+        assert s.get(PrivateChoice, "p2") is not None  # the new one waits for her answer
