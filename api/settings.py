@@ -60,3 +60,9 @@ class ApiSettings(SectionSettings):
         le=240,
         description="office.retention_months: what 我的信息 tells members about retention",
     )
+    privacy_notice: str = Field(
+        default="",
+        max_length=500,
+        description="Sent privately the first time a member's wish is logged: what is kept, who "
+        "sees it, how to withdraw or erase it; empty: the default text (models/wording/members.py)",
+    )

@@ -31,10 +31,12 @@ from bot.spool import ANSWERED, NEW, Spool, SpoolEntry
 from models.logsafe import scrub_exceptions
 from models.wording import members as for_members
 from nlp.commands import (
+    PRIVATE_CHOICE,
     Command,
     ConfirmCommand,
     RequestResourceCommand,
     WishCommand,
+    private_choice,
     strip_mentions,
 )
 from nlp.context import DEFAULT_BOT_NAMES, Context, Conversation
@@ -44,6 +46,18 @@ logger = logging.getLogger(__name__)
 scrub_exceptions(logger)  # tracebacks without exception messages (they quote input)
 
 MIN_MENTION_REQUEST = 4  # characters: "@心愿池 你好" is a greeting, not a request
+# Privately she is talking to the bot: a text this long that is not a greeting, thanks or an
+# "ok" is a request even when the recogniser would stay silent in a group.
+MIN_PRIVATE_REQUEST = 6
+
+
+def is_private_request(text: str, result: Classification) -> bool:
+    """Whether a private text (not a command) is a wish: anything the recogniser would log or
+    ask about in a group, or a longer text that none of its negative rules calls chatter."""
+    if result.outcome in ("ack", "triage"):
+        return True
+    chatter = any(rule.startswith("negative:") for rule in result.rules)
+    return not chatter and len(text) >= MIN_PRIVATE_REQUEST
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,7 @@ class Outcome(enum.StrEnum):
     spooled = "spooled"
     triaged = "triaged"  # uncertain: routed privately to staff, nothing said in the group
     bad_command = "bad_command"
+    hinted = "hinted"  # private chat that is not a request: a short hint how to send a wish
 
 
 class ApiClient(Protocol):
@@ -147,11 +162,33 @@ class Bridge:
                 return Outcome.duplicate
             await self._reply(msg.room_id, msg.talker_id, for_members.command_error(exc.message))
             return Outcome.bad_command
+        if msg.room_id is None:
+            return await self._private(msg, command)
         if command is not None:
             return await self._command(msg, command)
-        if msg.room_id is None:
-            return Outcome.chatter  # private chat: only commands mean something
         return await self._free_text(msg)
+
+    # ---- the private channel ------------------------------------------------------------------
+    async def _private(self, msg: Incoming, command: Command | None) -> Outcome:
+        """A private chat: never silent. A command goes to the ledger (which decides whether it
+        knows her); a request is a private wish; greetings and thanks get a short hint."""
+        if command is not None and not isinstance(command, ConfirmCommand):
+            return await self._command(msg, command)
+        text = msg.text.strip()
+        choice = private_choice(text) if command is None else None
+        if choice is not None:  # her answer to 「回复 1 或 2」: the ledger holds the question
+            payload = {
+                **self._who(msg),
+                "command": {"name": PRIVATE_CHOICE, "args": {"choice": choice}},
+            }
+            return self._spool(msg.message_id, "command", payload)
+        result = self.classify(text, Context())
+        if command is None and is_private_request(text, result):
+            return self._spool_wish(msg, text, classification=result)
+        if not self.spool.mark_seen(msg.message_id):
+            return Outcome.duplicate
+        await self._reply(None, msg.talker_id, for_members.PRIVATE_HINT)
+        return Outcome.hinted
 
     async def _group_enabled(self, room_id: str, topic: str) -> bool:
         known = self.spool.group(room_id)

@@ -16,10 +16,13 @@ _TABLES = {
     "SchedulerRun": "models.followup",
     "Correction": "models.learning",
     "Group": "models.org",
+    "Membership": "models.membership",
     "Office": "models.org",
     "Organisation": "models.org",
     "Staff": "models.org",
     "Outbox": "models.outbox",
+    "PrivacyNotice": "models.membership",
+    "PrivateChoice": "models.membership",
     "Resource": "models.resource",
     "TriageItem": "models.triage",
     "Fulfilment": "models.wish",
@@ -37,9 +40,12 @@ __all__ = [
     "Fulfilment",
     "Group",
     "Match",
+    "Membership",
     "Office",
     "Organisation",
     "Outbox",
+    "PrivacyNotice",
+    "PrivateChoice",
     "Resource",
     "SchedulerRun",
     "Staff",
@@ -56,6 +62,7 @@ if TYPE_CHECKING:
     from models.botlog import BotCommand
     from models.followup import SchedulerRun
     from models.learning import Correction
+    from models.membership import Membership, PrivacyNotice, PrivateChoice
     from models.org import Group, Office, Organisation, Staff
     from models.outbox import Outbox
     from models.resource import Resource

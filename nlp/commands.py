@@ -54,6 +54,7 @@ __all__ = [
     "MAX_BENEFICIARIES",
     "MAX_NUMBER",
     "MAX_VALUE_YUAN",
+    "PRIVATE_CHOICE",
     "AcceptTriageCommand",
     "ClaimCommand",
     "CloseCommand",
@@ -84,6 +85,7 @@ __all__ = [
     "WithdrawCommand",
     "command_type",
     "parse_command",
+    "private_choice",
     "strip_mentions",
 ]
 
@@ -391,3 +393,15 @@ def _quote_reply(quoted: re.Match[str], bot_names: Sequence[str]) -> Command | N
             return RegisterForMemberCommand(name, content)
         raise _bad("登记")
     return parse_command(reply, bot_names) if reply.strip() else None
+
+
+# ---- the private channel: a member answers which office her private wish is for ---------------
+
+PRIVATE_CHOICE = "选择"  # the name the bot gives her answer when it sends it to the ledger
+_PRIVATE_CHOICE = re.compile(r"(?:选择?|第)?\s*(\d)\s*(?:个|号)?")
+
+
+def private_choice(text: str) -> int | None:
+    """A bare 「1」「２」「选2」 sent privately: her pick from a numbered list, else None."""
+    found = _PRIVATE_CHOICE.fullmatch(fold(text).strip(_TRAILING_PUNCT))
+    return int(found.group(1)) if found else None

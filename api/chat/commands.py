@@ -10,13 +10,14 @@ hers) rolls back its own changes in a savepoint and keeps the reservation with t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.chat.context import CommandContext, Refusal, find_group, find_staff
 from api.chat.privacy import PRIVACY_COMMANDS, run_privacy_command
+from api.chat.private import choose_office, command_office, record_membership
 from api.chat.schemas import BotCommandIn, BotReply
 from api.chat.staff_commands import STAFF_HANDLERS, suggestions_for_query
 from api.domain.duplicates import repeats_of
@@ -29,7 +30,7 @@ from models.config import DEFAULT_RETENTION_MONTHS
 from models.enums import Category, CloseReason, WishStatus
 from models.wording import members as for_members
 from models.wording import staff as for_staff
-from nlp.commands import command_type
+from nlp.commands import PRIVATE_CHOICE, command_type
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ def run_command_once(
     session: Session,
     command_in: BotCommandIn,
     retention_months: int = DEFAULT_RETENTION_MONTHS,
+    urgent_words: Sequence[str] = (),
+    privacy_notice: str = "",
 ) -> BotReply:
     """run_command at most once per WeChat message id: a replay (the bot restarted before it
     could answer, or a second API worker got the retry) gets the first reply back instead of
@@ -62,7 +65,12 @@ def run_command_once(
             session=session, command_in=command_in, retention_months=retention_months
         )
     else:
-        reply = run_command(session=session, command_in=command_in)
+        reply = run_command(
+            session=session,
+            command_in=command_in,
+            urgent_words=urgent_words,
+            privacy_notice=privacy_notice,
+        )
     row.reply = reply.model_dump(mode="json")
     session.add(row)
     session.flush()
@@ -91,9 +99,19 @@ def _reserve(
     return None, BotReply.model_validate(existing.reply)
 
 
-def run_command(*, session: Session, command_in: BotCommandIn) -> BotReply:
+def run_command(
+    *,
+    session: Session,
+    command_in: BotCommandIn,
+    urgent_words: Sequence[str] = (),
+    privacy_notice: str = "",
+) -> BotReply:
     """Runs one command in a savepoint: a refusal undoes what the handler wrote and becomes the
-    reply. Domain errors carry messages written for people; nothing else is shown."""
+    reply. Domain errors carry messages written for people; nothing else is shown.
+
+    Accepted only from a group the ledger has enabled, or privately from active staff or a known
+    member (seen in an enabled group, api/chat/private.py); anything else is refused politely
+    and nothing is done. The talker id is the bot's word: see README, 机器人令牌."""
     name = command_in.command.name
     staff_only = is_staff_only(name)
     staff = find_staff(session, command_in.talker_id)
@@ -103,12 +121,24 @@ def run_command(*, session: Session, command_in: BotCommandIn) -> BotReply:
             return BotReply(ok=False, ignored=True)
         if group.office_id is None:
             return BotReply(ok=False, reply=for_members.GROUP_WITHOUT_OFFICE)
+        if staff is None:
+            record_membership(session=session, wechat_id=command_in.talker_id, group=group)
         office = session.get(Office, group.office_id)
+    elif name == PRIVATE_CHOICE:
+        return choose_office(
+            session=session,
+            command_in=command_in,
+            urgent_words=urgent_words,
+            privacy_notice=privacy_notice,
+        )
     elif staff is not None:
         office = session.get(Office, staff.office_id)
+    elif staff_only:
+        return BotReply(ok=False, reply=for_members.staff_only(name))
     else:
-        reply = for_members.staff_only(name) if staff_only else for_members.PRIVATE_MEMBERS
-        return BotReply(ok=False, reply=reply)
+        office = command_office(session, command_in)
+        if office is None:  # nobody the ledger knows: nothing is done
+            return BotReply(ok=False, reply=for_members.PRIVATE_COMMAND_UNKNOWN)
     assert office is not None
     home = session.get(Office, staff.office_id) if staff is not None else None
     if staff_only:
@@ -119,7 +149,14 @@ def run_command(*, session: Session, command_in: BotCommandIn) -> BotReply:
     handler = HANDLERS.get(name)
     if handler is None:
         return BotReply(ok=False, reply=for_members.command_error(for_members.COMMAND_UNAVAILABLE))
-    ctx = CommandContext(session=session, cmd=command_in, office=office, staff=staff, home=home)
+    ctx = CommandContext(
+        session=session,
+        cmd=command_in,
+        office=office,
+        staff=staff,
+        home=home,
+        privacy_notice=privacy_notice,
+    )
     try:
         with session.begin_nested():
             return BotReply(reply=handler(ctx))

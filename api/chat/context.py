@@ -36,14 +36,16 @@ class Refusal(Exception):
 class CommandContext:
     """One command: who sent it, in which office's group, with which arguments.
 
-    ``office`` is the group's office (a private chat: the staff member's own); ``home`` is the
-    staff member's own office, None for a member."""
+    ``office`` is the group's office (a private chat: the staff member's own, or for a member
+    the office of her groups, api/chat/private.py); ``home`` is the staff member's own office,
+    None for a member."""
 
     session: Session
     cmd: BotCommandIn
     office: Office
     staff: Staff | None = None
     home: Office | None = None
+    privacy_notice: str = ""  # api.privacy_notice: sent the first time a member's wish is logged
 
     @property
     def args(self) -> dict[str, Any]:

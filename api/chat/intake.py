@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from api.chat.alerts import alert_new_wish
 from api.chat.context import find_group
+from api.chat.private import record_membership, send_privacy_notice
 from api.chat.schemas import BotReply, BotWishIn, GroupSeenOut
 from api.domain.duplicates import (
     DEFAULT_WINDOW_DAYS,
@@ -95,6 +96,7 @@ def submit_wish(
     urgent_words: Sequence[str] = (),
     duplicate_window_days: float = DEFAULT_WINDOW_DAYS,
     now: datetime | None = None,
+    privacy_notice: str = "",
 ) -> BotReply:
     """Logs a wish posted in a group; idempotent on the WeChat message id.
 
@@ -113,6 +115,7 @@ def submit_wish(
         return BotReply(ok=False, ignored=True)
     office = session.get(Office, group.office_id)
     assert office is not None
+    record_membership(session=session, wechat_id=wish_in.talker_id, group=group)
     resource: Resource | None = None
     category = wish_in.category or Category.other
     text = wish_in.text
@@ -159,6 +162,9 @@ def submit_wish(
             urgent_words=urgent_words,
             unknown_organisation=unknown,
         )
+        # The first wish of hers the ledger keeps: she hears privately what is kept and how to
+        # withdraw or erase it (api/chat/private.py).
+        send_privacy_notice(session=session, wechat_id=wish_in.talker_id, text=privacy_notice)
     if resource is not None:
         if created:
             link_ordered_resource(session=session, wish=wish, resource=resource, actor=BOT)

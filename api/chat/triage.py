@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from api.chat.alerts import alert_triage
 from api.chat.context import CommandContext, Refusal, find_group
+from api.chat.private import record_membership, send_privacy_notice
 from api.chat.schemas import BotReply, BotWishIn
 from api.domain.outbox import enqueue_message
 from api.domain.triage import (
@@ -46,6 +47,7 @@ def submit_triage(
     group = find_group(session, triage_in.room_id) if triage_in.room_id else None
     if group is None or not group.enabled or group.office_id is None:
         return BotReply(ok=False, ignored=True)
+    record_membership(session=session, wechat_id=triage_in.talker_id, group=group)
     now = utcnow()
     purge_expired_triage(session=session, now=now)  # cheap and idempotent: keeps words short-lived
     item, created = create_triage_item(
@@ -96,9 +98,27 @@ def _item_office(ctx: CommandContext, seq: int) -> int:
     return office.id or 0  # not found: the domain says so politely
 
 
-def _tell_member(session: Session, wish: Wish) -> bool:
-    """The member hears her number in her group, once (a replayed 登记 queues nothing new)."""
+def _tell_member(session: Session, wish: Wish, privacy_notice: str = "") -> bool:
+    """The member hears her number in her group, once (a replayed 登记 queues nothing new);
+    a message she sent privately is answered privately (api/chat/private.py)."""
     group = session.get(Group, wish.group_id) if wish.group_id else None
+    if wish.submitter_wechat_id:
+        send_privacy_notice(
+            session=session, wechat_id=wish.submitter_wechat_id, text=privacy_notice
+        )
+    if group is None and wish.submitter_wechat_id:
+        enqueue_message(
+            session=session,
+            message_in=OutboxCreate(
+                target_kind=OutboxTarget.contact,
+                target_id=wish.submitter_wechat_id,
+                text=for_members.wish_received(wish.seq, Category(wish.category)),
+                urgent=True,
+                kind="ack",
+                dedupe_key=f"ack:wish:{wish.id}",
+            ),
+        )
+        return True
     if group is None or not group.enabled:
         return False
     mention = [wish.submitter_wechat_id] if wish.submitter_wechat_id else []
@@ -133,7 +153,7 @@ def accept(ctx: CommandContext) -> str:
         staff=staff,
         now=utcnow(),
     )
-    told = _tell_member(ctx.session, wish)
+    told = _tell_member(ctx.session, wish, ctx.privacy_notice)
     return for_staff.triage_accepted(f"T{seq}", wish.seq, told)
 
 

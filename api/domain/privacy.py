@@ -44,6 +44,7 @@ from models import (
 )
 from models.clock import utcnow
 from models.enums import Category, WishStatus
+from models.membership import Membership, PrivacyNotice, PrivateChoice
 from models.triage import TriageStatus
 from models.wording.staff import ERASED_TEXT
 
@@ -484,6 +485,23 @@ def erase_person(
         counts["commands"] += _rowcount(
             session.execute(
                 sa.delete(BotCommand).where(mine).execution_options(synchronize_session=False)
+            )
+        )
+        # The private channel's records of her: where she was seen, the notice sent (so a later
+        # wish brings the notice again), a private wish still waiting for her office choice.
+        counts["memberships"] = _rowcount(
+            session.execute(
+                sa.delete(Membership).where(col(Membership.wechat_id) == person.wechat_id)
+            )
+        )
+        session.execute(
+            sa.delete(PrivacyNotice).where(col(PrivacyNotice.wechat_id) == person.wechat_id)
+        )
+        counts["private_choices"] = _rowcount(
+            session.execute(
+                sa.delete(PrivateChoice).where(
+                    col(PrivateChoice.talker_wechat_id) == person.wechat_id
+                )
             )
         )
     session.flush()

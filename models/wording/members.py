@@ -137,7 +137,6 @@ def staff_only(command: str) -> str:
 
 
 GROUP_WITHOUT_OFFICE = "本群还没有关联妇联，请联系管理员"
-PRIVATE_MEMBERS = "请在群里发送这条指令"
 
 MEMBER_HELP = (
     "心愿池使用说明：\n"
@@ -260,3 +259,44 @@ def erase_question(*, wishes: int, minutes: int) -> str:
 def erased(wishes: int) -> str:
     what = f"{wishes} 条心愿的内容、昵称和微信号已清除，" if wishes else ""
     return f"已删除您的个人信息：{what}只保留不含个人信息的统计。感谢您的信任！"
+
+
+# ---- the private channel: wishes and commands sent to the bot privately -------------------------
+
+PRIVACY_NOTICE = (
+    "【个人信息说明】您的心愿已经登记。我们只保存心愿内容、您的微信昵称和办理进度，"
+    "只有负责的妇联工作人员能看到，群里不会公开您的个人信息。"
+    "不需要了可以发送「撤回 编号」；想看我们保存了什么，请私信我「我的信息」；"
+    "想全部删除，请私信我「删除我的信息」。"
+)
+PRIVATE_HINT = (
+    "您好，我是心愿池。有什么需要，直接私信告诉我就可以，"
+    "例如「想给孩子报个暑期托管班」，我会转给妇联工作人员，只有他们能看到。发送「帮助」查看更多用法"
+)
+PRIVATE_UNKNOWN_MEMBER = (
+    "您好，我们暂时还不知道您在哪个妇联的群里。您的话已经转给工作人员，他们会尽快联系您。"
+    "下次也可以先在您所在的心愿群里说一声，或告诉我您的单位、社区名称"
+)
+PRIVATE_COMMAND_UNKNOWN = (
+    "您好，我们暂时还不知道您在哪个妇联的群里，这条指令先不能办理。"
+    "请在您所在的心愿群里发送，或直接私信告诉我您的需要"
+)
+PRIVATE_NO_CHOICE = "现在没有等您选择的心愿。有什么需要，直接私信告诉我就可以"
+
+
+def private_choose_office(office_names: Sequence[str]) -> str:
+    """A member of several offices' groups wrote a wish privately: which office is it for?"""
+    lines = [f"{i}. {name}" for i, name in enumerate(office_names, start=1)]
+    numbers = " 或 ".join(str(i) for i in range(1, len(office_names) + 1))
+    return "您在几个妇联的群里，这条心愿交给哪一个？\n" + "\n".join(lines) + f"\n请回复 {numbers}"
+
+
+def private_choice_out_of_range(count: int) -> str:
+    numbers = " 或 ".join(str(i) for i in range(1, count + 1))
+    return f"请回复 {numbers} 选择妇联"
+
+
+def private_wish_received(seq: int, category: Category, office_name: str) -> str:
+    """A private wish logged for an office: the answer goes to her privately."""
+    ref = f"#{seq}（{Category(category).label}）"
+    return f"已收到您的心愿 {ref}，已交给{office_name}，我们会尽快联系您"

@@ -183,12 +183,14 @@ async def test_a_bot_name_with_a_space_is_stripped_whole(tmp_path: Path) -> None
     assert api.commands[0]["command"] == {"name": "查询", "args": {"seq": 42}}
 
 
-async def test_private_chat_only_takes_commands(parts: Any) -> None:
-    bridge, _api, transport, _ = parts
-    assert await bridge.handle(msg(WISH, "p1", room_id=None)) is Outcome.chatter
+async def test_private_chat_takes_wishes_and_commands(parts: Any) -> None:
+    # More in tests/bot/test_private_units.py.
+    bridge, api, transport, _ = parts
+    assert await bridge.handle(msg(WISH, "p1", room_id=None)) is Outcome.spooled
     assert await bridge.handle(msg("待办", "p2", room_id=None)) is Outcome.spooled
     await bridge.drain()
-    assert transport.sent == [("u1", "ok 待办", [])]
+    assert api.wishes["p1"]["room_id"] is None
+    assert transport.sent == [("u1", "已收到您的心愿 #1", []), ("u1", "ok 待办", [])]
 
 
 async def test_api_down_holds_then_replays_in_order(parts: Any, tmp_path: Path) -> None:

@@ -31,7 +31,6 @@ OLD_BOT_TEXTS = {
     "resource_not_found": members,
     "staff_only": members,
     "GROUP_WITHOUT_OFFICE": members,
-    "PRIVATE_MEMBERS": members,
     "MEMBER_HELP": members,
     "NOT_IN_OFFICE_SCOPE": staff,
     "claimed": staff,

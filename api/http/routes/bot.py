@@ -22,6 +22,7 @@ from api.chat.commands import run_command_once
 from api.chat.delivery import lease_for_bot
 from api.chat.intake import group_seen as see_group
 from api.chat.intake import submit_wish as take_wish
+from api.chat.private import submit_private_wish as take_private_wish
 from api.chat.schemas import (
     BotCommandIn,
     BotOutboxItem,
@@ -98,14 +99,24 @@ def me(principal: BotDep) -> BotMe:
 def submit_wish(
     body: BotWishIn, request: Request, session: SessionDep, settings: SettingsDep, _: BotDep
 ) -> BotReply:
-    reply = take_wish(
-        session=session,
-        wish_in=body,
-        urgent_words=settings.urgent_words,
-        duplicate_window_days=settings.duplicate_window_days,
-    )
-    if reply.created:
-        _signal(request.app).notify()  # the staff alert was queued
+    if body.room_id is None:  # sent to the bot privately: answered privately
+        reply = take_private_wish(
+            session=session,
+            wish_in=body,
+            urgent_words=settings.urgent_words,
+            lifetime_hours=settings.triage_lifetime_hours,
+            privacy_notice=settings.privacy_notice,
+        )
+    else:
+        reply = take_wish(
+            session=session,
+            wish_in=body,
+            urgent_words=settings.urgent_words,
+            duplicate_window_days=settings.duplicate_window_days,
+            privacy_notice=settings.privacy_notice,
+        )
+    if reply.created or body.room_id is None:
+        _signal(request.app).notify()  # the staff alert (or a private triage alert) was queued
     return reply
 
 
@@ -133,9 +144,13 @@ def run_command(
     body: BotCommandIn, request: Request, session: SessionDep, settings: SettingsDep, _: BotDep
 ) -> BotReply:
     reply = run_command_once(
-        session=session, command_in=body, retention_months=settings.retention_months
+        session=session,
+        command_in=body,
+        retention_months=settings.retention_months,
+        urgent_words=settings.urgent_words,
+        privacy_notice=settings.privacy_notice,
     )
-    if body.command.name == "完成" and reply.ok:
+    if (body.command.name == "完成" or body.room_id is None) and reply.ok:
         _signal(request.app).notify()  # a 圆梦 announcement was queued
     return reply
 
