@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from api.chat.schemas import BotCommandIn
 from api.domain.errors import NotFound
+from api.domain.visibility import SensitiveRule
 from api.domain.wishes import Actor, get_wish_by_seq
 from models import Group, Office, Staff, Wish
 from models.wording import members as for_members
@@ -44,6 +45,8 @@ class CommandContext:
     office: Office
     staff: Staff | None = None
     home: Office | None = None
+    # The configured api.sensitive_* (None: their defaults), for wishes staff log (登记).
+    sensitive_rule: SensitiveRule | None = None
 
     @property
     def args(self) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from api.chat.schemas import (
 )
 from api.chat.triage import submit_triage as take_triage
 from api.domain.outbox import ack_message, fail_message
+from api.domain.visibility import rule_of
 from api.http.deps import BotDep, SessionDep, SettingsDep
 from models.enums import Role
 from models.outbox import OutboxPublic
@@ -103,6 +104,7 @@ def submit_wish(
         wish_in=body,
         urgent_words=settings.urgent_words,
         duplicate_window_days=settings.duplicate_window_days,
+        sensitive_rule=rule_of(settings),
     )
     if reply.created:
         _signal(request.app).notify()  # the staff alert was queued
@@ -129,8 +131,10 @@ def submit_triage(
 
 
 @router.post("/commands", summary="代成员或工作人员执行一条指令", response_model=BotReply)
-def run_command(body: BotCommandIn, request: Request, session: SessionDep, _: BotDep) -> BotReply:
-    reply = run_command_once(session=session, command_in=body)
+def run_command(
+    body: BotCommandIn, request: Request, session: SessionDep, settings: SettingsDep, _: BotDep
+) -> BotReply:
+    reply = run_command_once(session=session, command_in=body, sensitive_rule=rule_of(settings))
     if body.command.name == "完成" and reply.ok:
         _signal(request.app).notify()  # a 圆梦 announcement was queued
     return reply
