@@ -30,6 +30,8 @@ from models.wish import WishView
 if TYPE_CHECKING:
     from api.settings import ApiSettings
 
+# How the chat service names a member acting on her wish (api/chat/context.py: "成员 李娟").
+MEMBER_ACTOR = "成员 "
 RESTRICTED = "敏感心愿只有管理员和负责人可以查看和修改内容"
 
 
@@ -128,6 +130,8 @@ def detail_out(detail: dict[str, Any], view: WishView) -> dict[str, Any]:
     timeline = []
     for event in detail["timeline"]:
         row = event.model_dump()
+        if event.actor_staff_id is None and row["actor"].startswith(MEMBER_ACTOR):
+            row["actor"] = MEMBER_ACTOR.strip()  # her 补充 or 撤回 is named, not by her name
         if view == "restricted" and (row["kind"] in _WORDY or row["kind"] == "matched"):
             row["note"] = ""
         else:

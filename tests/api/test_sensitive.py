@@ -227,9 +227,18 @@ def _listed(client: TestClient, headers: dict[str, str], **query: Any) -> dict[i
 
 
 def test_staff_see_masked_text_and_no_submitter_admins_see_all(
-    client: TestClient, admin: dict[str, str], staff: dict[str, str], tree: Tree
+    client: TestClient,
+    admin: dict[str, str],
+    staff: dict[str, str],
+    bot: dict[str, str],
+    tree: Tree,
 ) -> None:
     plain = _create(client, admin, tree, f"劳动合同签得不明白，电话{PHONE}")
+    # She adds a note in the group: her name is on the timeline, for those who may read it.
+    added = command(
+        client, bot, "b1", "补充", talker="wx_member", seq=plain["seq"], text=f"我的电话{PHONE}"
+    )
+    assert added["ok"] is True, added
     assert plain["sensitive"] is False and plain["view"] == "full"
     full = _get(client, admin, plain["id"])["wish"]
     assert PHONE in full["text"] and full["submitter_name"] == "李娟"
@@ -237,6 +246,8 @@ def test_staff_see_masked_text_and_no_submitter_admins_see_all(
     assert seen["wish"]["view"] == "masked"
     assert PHONE not in seen["wish"]["text"] and "138****5678" in seen["wish"]["text"]
     assert seen["wish"]["submitter_name"] is None and seen["wish"]["submitter_wechat_id"] is None
+    assert "李娟" not in str(seen) and PHONE not in str(seen)
+    assert "李娟" in str(_get(client, admin, plain["id"])["timeline"])
     item = _listed(client, staff)[plain["id"]]
     assert PHONE not in item["text"] and item["submitter_name"] is None
 

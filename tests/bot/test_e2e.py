@@ -20,6 +20,7 @@ from sqlmodel import select
 from gateway import FakeGateway, SentMessage
 from models import Correction, Fulfilment, Group, Outbox, WishEvent
 from models.enums import Category, CloseReason, OutboxStatus, WishStatus
+from models.wording import members as for_members
 from tests.bot.harness import System, files_holding, running_system
 
 pytestmark = pytest.mark.e2e
@@ -99,15 +100,28 @@ def test_wish_becomes_a_ledger_entry_and_the_member_gets_a_reply(world: World) -
     wish = _wish(w, message_id)
     assert wish is not None and wish.category == Category.family
     assert reply["room_id"] == w.room and reply["mention_ids"] == [member]
-    assert f"已收到您的心愿 #{wish.seq}（家庭教育），我们会尽快联系您" in reply["text"]
+    assert f"已收到您的心愿 #{wish.seq}，我们会尽快联系您" in reply["text"]
+    assert "家庭教育" not in reply["text"] and "托管" not in reply["text"]  # the number only
     assert wish.submitter_wechat_id == member and wish.status == WishStatus.new
 
 
 def test_phone_numbers_are_masked_in_the_reply(world: World) -> None:
     w, member = world, world.members[1]  # type: ignore[attr-defined]
-    text = w.ask(member, "希望有律师帮忙看看劳动合同，公司拖欠工资，电话13812345678")
+    text = w.ask(member, "希望有律师帮忙看看劳动合同怎么签，电话13812345678")
     assert "13812345678" not in text
     assert "138****5678" in text and "已收到您的心愿 #" in text
+
+
+def test_a_sensitive_wish_is_acknowledged_without_number_or_content(world: World) -> None:
+    w, member = world, world.members[1]  # type: ignore[attr-defined]
+    after = w.gw.last_seq()
+    message_id = w.say(member, "老公经常家暴我，不知道该找谁帮忙")
+    reply = w.reply_to(member, after)
+    wish = _wish(w, message_id)
+    assert wish is not None and wish.sensitive is True
+    assert reply["room_id"] == w.room and reply["mention_ids"] == [member]
+    assert reply["text"] == for_members.SENSITIVE_RECEIVED
+    assert "#" not in reply["text"] and "家暴" not in reply["text"]
 
 
 def test_chatter_creates_nothing_and_is_stored_nowhere(world: World) -> None:
