@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from api.domain.auth import Principal
 from api.domain.errors import Forbidden
 from models import Fulfilment, Wish
-from models.enums import Category, EventKind
+from models.enums import Category
 from models.wish import WishView
 
 if TYPE_CHECKING:
@@ -116,10 +116,6 @@ def wishes_out(principal: Principal, wishes: Sequence[Wish]) -> list[dict[str, A
     return [wish_out(w, view_of(principal, w)) for w in wishes]
 
 
-# Timeline entries whose note may carry the member's words or the category.
-_WORDY = {EventKind.note.value, EventKind.category_changed.value}
-
-
 def detail_out(detail: dict[str, Any], view: WishView) -> dict[str, Any]:
     """GET /wishes/{id}'s body for this view: notes masked (masked) or blanked, and matches
     and the fulfilment record left out (restricted: a legal-aid lawyer says what it was)."""
@@ -132,10 +128,9 @@ def detail_out(detail: dict[str, Any], view: WishView) -> dict[str, Any]:
         row = event.model_dump()
         if event.actor_staff_id is None and row["actor"].startswith(MEMBER_ACTOR):
             row["actor"] = MEMBER_ACTOR.strip()  # her 补充 or 撤回 is named, not by her name
-        if view == "restricted" and (row["kind"] in _WORDY or row["kind"] == "matched"):
-            row["note"] = ""
-        else:
-            row["note"] = _mask(row["note"])
+        # Of a sensitive wish every note goes (a staff note on a claim tells as much as the
+        # text); elsewhere notes are masked like the text.
+        row["note"] = "" if view == "restricted" else _mask(row["note"])
         timeline.append(row)
     out["timeline"] = timeline
     fulfilment = detail.get("fulfilment")
