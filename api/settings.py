@@ -7,6 +7,15 @@ from typing import ClassVar
 from pydantic import Field
 
 from models.config import DEFAULT_RETENTION_MONTHS, SectionSettings
+from models.enums import Category
+
+# Family violence, divorce, debt, mental health, self-harm, sexual harassment, unpaid wages and
+# their close kin: what a woman would not want her group to read about her.
+DEFAULT_SENSITIVE_WORDS = (
+    "家暴", "家庭暴力", "被打", "虐待", "离婚", "分居", "出轨", "抚养权", "债务", "欠债",
+    "负债", "网贷", "催收", "高利贷", "心理", "抑郁", "焦虑症", "轻生", "自杀", "不想活",
+    "自残", "性骚扰", "性侵", "猥亵", "强奸", "欠薪", "拖欠工资", "讨薪", "艾滋",
+)  # fmt: skip
 
 
 class ApiSettings(SectionSettings):
@@ -65,4 +74,14 @@ class ApiSettings(SectionSettings):
         max_length=500,
         description="Sent privately the first time a member's wish is logged: what is kept, who "
         "sees it, how to withdraw or erase it; empty: the default text (models/wording/members.py)",
+    )
+    # ---- sensitive wishes (api/domain/visibility.py) ----
+    sensitive_categories: list[Category] = Field(
+        default_factory=lambda: [Category.marriage],
+        description="Wishes of these categories are sensitive: acknowledged without number or "
+        "content, never in a public post, text seen only by administrators and the assignee",
+    )
+    sensitive_words: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_SENSITIVE_WORDS),
+        description="A wish whose text contains one of these words is sensitive (see above)",
     )

@@ -6,7 +6,8 @@ are ready in one drain pass are planned as one batch; the drain sends a batch as
 only when the sender could not send its members separately without waiting.
 
 Only plain acknowledgements are batched: a reply that says more (a 点单, the contact-number
-warning, a refusal) and every command or triage reply keeps its own message. Per room, replies
+warning, a sensitive wish's "staff will contact you privately", a refusal) and every command or
+triage reply keeps its own message. Per room, replies
 keep spool order: another reply to the same room closes the batch before it.
 """
 
@@ -16,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.spool import SpoolEntry
-from models.enums import Category
 from models.wording import members as for_members
 
 MAX_BATCH = 10  # mentions in one message: beyond this the list gets hard to read
@@ -40,18 +40,17 @@ class Batch:
 
 
 def plain_ack(entry: SpoolEntry) -> int | None:
-    """The wish number if the entry's reply is exactly the plain acknowledgement, else None."""
+    """The wish number if the entry's reply is exactly the plain acknowledgement, else None.
+
+    A sensitive wish's acknowledgement (no number: SENSITIVE_RECEIVED) is never plain, so it
+    keeps its own message and the combined one never names it."""
     reply = entry.reply or {}
-    seq, category = reply.get("seq"), reply.get("category")
+    seq = reply.get("seq")
     if entry.kind != "wish" or reply.get("ok") is False or reply.get("ignored"):
         return None
-    if not isinstance(seq, int) or isinstance(seq, bool) or not category:
+    if not isinstance(seq, int) or isinstance(seq, bool):
         return None
-    try:
-        plain = for_members.wish_received(seq, Category(category))
-    except ValueError:
-        return None  # a category this bot does not know: send the API's words as they are
-    return seq if reply.get("reply") == plain else None
+    return seq if reply.get("reply") == for_members.wish_received(seq) else None
 
 
 def plan(entries: Sequence[SpoolEntry]) -> list[Batch]:

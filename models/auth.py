@@ -27,6 +27,9 @@ class ApiToken(SQLModel, table=True):
     rotated_from_id: int | None = Field(
         default=None, description="The token this one replaced by rotation"
     )
+    # The staff record of the holder (migration 0009): with it, a staff token sees in full the
+    # wishes assigned to that person (api/domain/visibility.py); without it, masked text only.
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
 
 
 class ApiTokenPublic(SQLModel):
@@ -38,3 +41,4 @@ class ApiTokenPublic(SQLModel):
     revoked_at: datetime | None
     expires_at: datetime | None = None
     rotated_from_id: int | None = None
+    staff_id: int | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
@@ -38,6 +39,11 @@ class WishCreate(WishBase, CleanModel):
     )
     confidence: float | None = Field(default=None, ge=0, le=1)
     keywords: list[str] = Field(default_factory=list)
+    sensitive: bool | None = Field(
+        default=None,
+        description="敏感心愿（家暴、离婚、债务、心理等）：不填则按 api.sensitive_categories / "
+        "api.sensitive_words 判断",
+    )
 
 
 class WishUpdate(CleanModel):
@@ -46,6 +52,10 @@ class WishUpdate(CleanModel):
     kind: WishKind | None = None
     organisation_id: int | None = None
     planned_date: date | None = None
+    sensitive: bool | None = Field(
+        default=None,
+        description="标记或取消敏感心愿（只有管理员和负责人可以改）",
+    )
 
 
 class Wish(WishBase, table=True):
@@ -93,9 +103,31 @@ class Wish(WishBase, table=True):
     reminded_at: datetime | None = None
     escalation_level: int = Field(default=0)
     escalated_at: datetime | None = None
+    # Sensitive wishes (家暴、离婚、债务、心理 …, api/domain/visibility.py): acknowledged in the
+    # group without number or content, never in a 圆梦 post, digest or group reminder; only
+    # administrators and the assignee see the text. Migration 0009.
+    sensitive: bool = Field(default=False)
+
+
+WishView = Literal["full", "masked", "restricted"]
+WISH_VIEWS = (
+    "full：全部内容；masked：原文已打码，不含提交人；restricted：敏感心愿，只显示编号和状态"
+)
 
 
 class WishPublic(WishBase):
+    """A wish as the caller may see it (api/domain/visibility.py): administrators and the wish's
+    assignee see everything; other staff see masked text and no submitter; of a sensitive wish
+    they see only that it exists, its number and status (text, category, keywords: null)."""
+
+    text: str | None = Field(  # type: ignore[assignment]
+        default=None, description="原文（masked 时已打码；restricted 时为空）"
+    )
+    category: Category | None = Field(  # type: ignore[assignment]
+        default=None, description="类别（restricted 时为空）"
+    )
+    sensitive: bool = False
+    view: WishView = Field(default="full", description=WISH_VIEWS)
     id: int
     office_id: int
     seq: int
@@ -210,7 +242,12 @@ class FulfilmentBase(SQLModel):
 
 
 class FulfilmentCreate(FulfilmentBase, CleanModel):
-    pass
+    public_summary: str | None = Field(
+        default=None,
+        max_length=200,
+        description="公开说明：写了才会出现在群里的圆梦消息里（敏感心愿从不公开）；"
+        "不写则圆梦消息只说“又一个心愿实现了”",
+    )
 
 
 class FulfilmentUpdate(CleanModel):
@@ -227,9 +264,13 @@ class Fulfilment(FulfilmentBase, table=True):
     wish_id: int = Field(foreign_key="wish.id", unique=True)
     photos: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)
+    # What staff chose to say in public (the 圆梦 post, the 圆梦榜); None: a neutral post.
+    # Migration 0009.
+    public_summary: str | None = Field(default=None, max_length=200)
 
 
 class FulfilmentPublic(FulfilmentBase):
     id: int
     wish_id: int
     created_at: datetime
+    public_summary: str | None = None

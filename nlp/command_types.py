@@ -103,6 +103,8 @@ class CompleteCommand(Command):
     beneficiaries: int | None = None
     value_yuan: float | None = None
     summary: str = ""
+    # What the group's 圆梦 post may say (完成 42 … 公开：…); empty: a neutral post.
+    public_summary: str = ""
 
 
 @dataclass(frozen=True)

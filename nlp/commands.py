@@ -114,6 +114,7 @@ _QUOTE = re.compile(
 )
 _LIST_SEP = re.compile(r"[\s,，、和]+")
 _SUMMARY_LABEL = re.compile(r"^\s*(说明|备注)\s*[:：]?")
+_PUBLIC_LABEL = re.compile(r"(?:^|(?<=\s)|(?<=[,;，；。]))公开\s*[:：]")
 _SUMMARY_SEP = re.compile(r"^[\s,;，；.。、]+|[\s,;，；、]+$")
 _TRAILING_PUNCT = " \t.,!?~。！？～"
 # How to write a command, quoted back when it is malformed; any other is "<word> 42".
@@ -122,7 +123,7 @@ _FORMS = {
     "补充": "补充 42 要补充的内容",
     "我要": "我要 资源7",
     "匹配": "匹配 42 资源7（可以写多个：匹配 42 资源7 资源9）",
-    "完成": "完成 42 受益30人 价值5000元 说明……",
+    "完成": "完成 42 受益30人 价值5000元 说明…… 公开：群里可以看到的说明",
     "关闭": f"关闭 42 重复（原因可写：{'/'.join(CLOSE_REASON_LABELS.values())}）",
     "改类": f"改类 42 健康（类别可写：{'、'.join(CATEGORY_LABELS.values())}）",
     "登记": "登记 T12，或 登记 @成员 心愿内容",
@@ -168,8 +169,13 @@ def _take(patterns: Sequence[re.Pattern[str]], tail: str) -> tuple[re.Match[str]
 
 def _complete(rest: str) -> CompleteCommand:
     """完成 42 and what was achieved, in any order: 受益/服务/帮助 N 人, 价值 N 元, the rest is
-    the summary. A count or sum beyond any real service is a typo, refused before it is kept."""
+    the summary. A count or sum beyond any real service is a typo, refused before it is kept.
+    Everything after 公开： is the public summary, the only words the 圆梦 post may carry."""
     seq, tail = _id_and_rest(rest, "完成")
+    public = ""
+    if m := _PUBLIC_LABEL.search(tail):
+        tail, public = tail[: m.start()], _SPACE.sub(" ", tail[m.end() :]).strip()
+        public = _SUMMARY_SEP.sub("", public)
     people = value = None
     m, tail = _take(BENEFICIARIES, tail)
     if m is not None:
@@ -192,7 +198,7 @@ def _complete(rest: str) -> CompleteCommand:
     summary = _SPACE.sub(" ", tail).strip()
     summary = re.sub(r"\s*([,;，；])(?:\s*[,;，；])+\s*", r"\1", summary)
     summary = _SUMMARY_SEP.sub("", _SUMMARY_LABEL.sub("", _SUMMARY_SEP.sub("", summary)))
-    return CompleteCommand(seq, people, value, summary.strip())
+    return CompleteCommand(seq, people, value, summary.strip(), public)
 
 
 def _reason_and_note(tail: str) -> tuple[CloseReason, str] | None:

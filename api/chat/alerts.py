@@ -58,10 +58,13 @@ def alert_responsible(
     urgent: bool,
     key: str,
     organisation_id: int | None = None,
+    room_text: str | None = None,
 ) -> int:
     """Queues `text` privately to each responsible staff member; returns how many were queued.
 
-    ``key`` makes the alert idempotent: a replayed request queues nothing new."""
+    ``key`` makes the alert idempotent: a replayed request queues nothing new. ``room_text``:
+    what the staff group reads instead when nobody responsible was found (a sensitive wish's
+    words go to no group)."""
     people = responsible_staff(
         session=session,
         office_id=office_id,
@@ -78,6 +81,7 @@ def alert_responsible(
             )
         ).all()
         targets = [(OutboxTarget.room, g.room_id, f"{key}:group{g.id}") for g in rooms]
+        text = room_text if room_text is not None else text
     if not targets:
         logger.warning("office %s has nobody to alert (no staff, no staff group)", office_id)
     for kind, target, dedupe in targets:
@@ -124,6 +128,7 @@ def alert_new_wish(
         urgent=is_urgent(original, urgent_words),
         key=f"alert:wish:{wish.id}",
         organisation_id=wish.organisation_id,
+        room_text=for_staff.sensitive_wish_alert(wish.seq) if wish.sensitive else None,
     )
 
 

@@ -23,6 +23,7 @@ from api.chat.staff_commands import STAFF_HANDLERS, suggestions_for_query
 from api.domain.duplicates import repeats_of
 from api.domain.errors import DomainError
 from api.domain.resources import serving_clause
+from api.domain.visibility import SensitiveRule, staff_view
 from api.domain.wishes import supplement_wish, transition_wish
 from api.domain.workflow import Action
 from models import BotCommand, Office, Resource, Wish
@@ -51,6 +52,7 @@ def run_command_once(
     retention_months: int = DEFAULT_RETENTION_MONTHS,
     urgent_words: Sequence[str] = (),
     privacy_notice: str = "",
+    sensitive_rule: SensitiveRule | None = None,
 ) -> BotReply:
     """run_command at most once per WeChat message id: a replay (the bot restarted before it
     could answer, or a second API worker got the retry) gets the first reply back instead of
@@ -70,6 +72,7 @@ def run_command_once(
             command_in=command_in,
             urgent_words=urgent_words,
             privacy_notice=privacy_notice,
+            sensitive_rule=sensitive_rule,
         )
     row.reply = reply.model_dump(mode="json")
     session.add(row)
@@ -105,6 +108,7 @@ def run_command(
     command_in: BotCommandIn,
     urgent_words: Sequence[str] = (),
     privacy_notice: str = "",
+    sensitive_rule: SensitiveRule | None = None,
 ) -> BotReply:
     """Runs one command in a savepoint: a refusal undoes what the handler wrote and becomes the
     reply. Domain errors carry messages written for people; nothing else is shown.
@@ -130,6 +134,7 @@ def run_command(
             command_in=command_in,
             urgent_words=urgent_words,
             privacy_notice=privacy_notice,
+            sensitive_rule=sensitive_rule,
         )
     elif staff is not None:
         office = session.get(Office, staff.office_id)
@@ -156,6 +161,7 @@ def run_command(
         staff=staff,
         home=home,
         privacy_notice=privacy_notice,
+        sensitive_rule=sensitive_rule,
     )
     try:
         with session.begin_nested():
@@ -173,8 +179,15 @@ def run_command(
 
 def _query(ctx: CommandContext) -> str:
     wish = ctx.own_wish()
-    status = for_members.wish_status(wish.seq, Category(wish.category), WishStatus(wish.status))
-    more = suggestions_for_query(ctx, wish)  # staff only, while not yet matched
+    # A sensitive wish's category is said to no group, and to no staff member who may not read
+    # it (api/domain/visibility.py); nor are the resources that would help it.
+    hidden = wish.sensitive and (
+        ctx.cmd.room_id is not None
+        or (ctx.staff is not None and staff_view(ctx.staff.id, wish) != "full")
+    )
+    category = None if hidden else Category(wish.category)
+    status = for_members.wish_status(wish.seq, category, WishStatus(wish.status))
+    more = "" if hidden else suggestions_for_query(ctx, wish)  # staff, while not yet matched
     if ctx.staff is not None:  # staff see the member's repeats merged into it (no text)
         repeats = repeats_of(ctx.session, wish)
         if repeats.times:
@@ -189,9 +202,12 @@ def _my_wishes(ctx: CommandContext) -> str:
         .order_by(col(Wish.created_at).desc())
         .limit(LIST_LIMIT)
     ).all()
-    return for_members.my_wishes(
-        [(w.seq, Category(w.category), WishStatus(w.status)) for w in wishes]
-    )
+    in_group = ctx.cmd.room_id is not None  # a sensitive wish's category stays out of a group
+    lines = [
+        (w.seq, None if w.sensitive and in_group else Category(w.category), WishStatus(w.status))
+        for w in wishes
+    ]
+    return for_members.my_wishes(lines)
 
 
 def _supplement(ctx: CommandContext) -> str:

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from api.chat.schemas import BotCommandIn
 from api.domain.errors import NotFound
+from api.domain.visibility import SensitiveRule
 from api.domain.wishes import Actor, get_wish_by_seq
 from models import Group, Office, Staff, Wish
 from models.wording import members as for_members
@@ -46,6 +47,8 @@ class CommandContext:
     staff: Staff | None = None
     home: Office | None = None
     privacy_notice: str = ""  # api.privacy_notice: sent the first time a member's wish is logged
+    # The configured api.sensitive_* (None: their defaults), for wishes staff log (登记).
+    sensitive_rule: SensitiveRule | None = None
 
     @property
     def args(self) -> dict[str, Any]:

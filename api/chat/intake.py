@@ -27,6 +27,7 @@ from api.domain.duplicates import (
 )
 from api.domain.org_links import link_organisation, propose_organisation_name, record_lead
 from api.domain.resources import serves
+from api.domain.visibility import SensitiveRule
 from api.domain.wishes import Actor, create_wish, link_ordered_resource
 from models import Group, Office, Resource, Staff, Wish
 from models.enums import Category, WishKind
@@ -95,6 +96,7 @@ def submit_wish(
     wish_in: BotWishIn,
     urgent_words: Sequence[str] = (),
     duplicate_window_days: float = DEFAULT_WINDOW_DAYS,
+    sensitive_rule: SensitiveRule | None = None,
     now: datetime | None = None,
     privacy_notice: str = "",
 ) -> BotReply:
@@ -106,7 +108,10 @@ def submit_wish(
     The same member repeating an open wish of hers (another group, a day later; within
     ``duplicate_window_days``, 0 = never merge) gets no new wish: the message is merged into it
     (api/domain/duplicates.py), staff are not alerted again, and the group hears the number
-    once, then a short status reply."""
+    once, then a short status reply.
+
+    A sensitive wish (``sensitive_rule``, api/domain/visibility.py) is acknowledged without
+    number, category or content, and she is invited to go on in a private chat."""
 
     group = find_group(session, wish_in.room_id) if wish_in.room_id else None
     if group is None or not group.enabled or group.office_id is None:
@@ -145,6 +150,7 @@ def submit_wish(
             keywords=wish_in.keywords[:50],
         ),
         actor=BOT,
+        sensitive_rule=sensitive_rule,
     )
     if created:
         # The organisation the wish names (or the member's earlier one) routes it to its liaison;
@@ -168,7 +174,11 @@ def submit_wish(
     if resource is not None:
         if created:
             link_ordered_resource(session=session, wish=wish, resource=resource, actor=BOT)
-        reply = for_members.resource_wish_received(wish.seq, resource.name)
+        reply = (
+            for_members.SENSITIVE_RECEIVED
+            if wish.sensitive
+            else for_members.resource_wish_received(wish.seq, resource.name)
+        )
     else:
         reply = _acknowledgement(wish, wish_in)
     return BotReply(
@@ -224,7 +234,7 @@ def _merge_repeat(
 
 
 def _repeat_reply(wish: Wish, wish_in: BotWishIn, *, acknowledged: bool) -> BotReply:
-    if acknowledged:  # the first time this group sees the wish: its number, as for a new one
+    if acknowledged or wish.sensitive:  # as for a new one (a sensitive wish: never a number)
         reply = _acknowledgement(wish, wish_in)
     else:
         reply = for_members.already_logged(wish.seq)
@@ -239,12 +249,15 @@ def _repeat_reply(wish: Wish, wish_in: BotWishIn, *, acknowledged: bool) -> BotR
 
 
 def _acknowledgement(wish: Wish, wish_in: BotWishIn) -> str:
-    """已收到您的心愿 #N, noting (masked) any phone or ID number she wrote in the group."""
+    """已收到您的心愿 #N (the number only), noting (masked) any phone or ID number she wrote
+    in the group; a sensitive wish: 已收到，工作人员会私下联系您 (no number, no category)."""
     from nlp import mask
 
+    if wish.sensitive:
+        return for_members.SENSITIVE_RECEIVED
     masked = mask(wish_in.text)
     contact = _masked_numbers(masked) if masked != wish_in.text else None
-    return for_members.wish_received(wish.seq, Category(wish.category), masked_contact=contact)
+    return for_members.wish_received(wish.seq, masked_contact=contact)
 
 
 def _masked_numbers(masked: str) -> str:

@@ -33,6 +33,7 @@ from api.domain.org_links import link_organisation, record_lead
 from api.domain.outbox import enqueue_message
 from api.domain.resources import serves
 from api.domain.triage import create_triage_item
+from api.domain.visibility import SensitiveRule
 from api.domain.wishes import Actor, create_wish, link_ordered_resource
 from models import Group, Office, Resource, Wish
 from models.clock import utcnow
@@ -155,6 +156,7 @@ def submit_private_wish(
     urgent_words: Sequence[str] = (),
     lifetime_hours: float,
     privacy_notice: str = "",
+    sensitive_rule: SensitiveRule | None = None,
 ) -> BotReply:
     """A wish sent privately; idempotent on the WeChat message id (a replay gets the same reply)."""
     settle_stale_choices(session=session, lifetime_hours=lifetime_hours, urgent_words=urgent_words)
@@ -174,6 +176,7 @@ def submit_private_wish(
             fields=_fields(wish_in),
             urgent_words=urgent_words,
             privacy_notice=privacy_notice,
+            sensitive_rule=sensitive_rule,
         )
     if offices:
         choice = PrivateChoice(
@@ -234,6 +237,7 @@ def log_private_wish(
     fields: dict[str, Any],
     urgent_words: Sequence[str] = (),
     privacy_notice: str = "",
+    sensitive_rule: SensitiveRule | None = None,
 ) -> BotReply:
     """Logs a private wish for ``office`` (a replay returns the first wish whatever ``office``)."""
     existing = _logged(session, message_id)
@@ -264,6 +268,7 @@ def log_private_wish(
             keywords=list(fields.get("keywords") or [])[:50],
         ),
         actor=BOT,
+        sensitive_rule=sensitive_rule,
     )
     if created:
         organisation = link_organisation(session=session, wish=wish)
@@ -343,6 +348,7 @@ def choose_office(
     command_in: BotCommandIn,
     urgent_words: Sequence[str] = (),
     privacy_notice: str = "",
+    sensitive_rule: SensitiveRule | None = None,
 ) -> BotReply:
     """Her answer to the question: every private wish of hers waiting for it is logged there."""
     try:
@@ -374,6 +380,7 @@ def choose_office(
             fields=dict(pending.fields or {}),
             urgent_words=urgent_words,
             privacy_notice=privacy_notice,
+            sensitive_rule=sensitive_rule,
         )
         replies.append(last.reply)
         session.delete(pending)

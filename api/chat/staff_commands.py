@@ -75,11 +75,16 @@ def _complete(ctx: CommandContext) -> str:
         beneficiaries=beneficiaries,
         value_yuan=value,
         summary=str(ctx.args.get("summary") or "")[:MAX_WISH_TEXT],
+        public_summary=str(ctx.args.get("public_summary") or "")[:200] or None,
     )
     wish = fulfil_wish(
         session=ctx.session, wish=ctx.wish(), fulfilment_in=fulfilment, actor=ctx.actor
     )
-    return for_staff.fulfilled_with_record(wish.seq, beneficiaries, value, bool(fulfilment.summary))
+    recorded = for_staff.fulfilled_with_record(
+        wish.seq, beneficiaries, value, bool(fulfilment.summary)
+    )
+    post = for_staff.announcement_note(bool(fulfilment.public_summary), wish.sensitive)
+    return f"{recorded}\n{post}"
 
 
 def _close(ctx: CommandContext) -> str:
@@ -142,8 +147,14 @@ def _todo(ctx: CommandContext) -> str:
     unclaimed = ctx.session.exec(
         select(func.count()).where(Wish.status == WishStatus.new, _in_scope(ctx))
     ).one()
+    in_group = ctx.cmd.room_id is not None  # a sensitive wish's category stays out of a group
     lines = [
-        (w.seq, Category(w.category), WishStatus(w.status), (now - w.created_at).days)
+        (
+            w.seq,
+            None if w.sensitive and in_group else Category(w.category),
+            WishStatus(w.status),
+            (now - w.created_at).days,
+        )
         for w in wishes
     ]
     return for_staff.todo(lines, int(unclaimed))

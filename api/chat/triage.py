@@ -112,7 +112,7 @@ def _tell_member(session: Session, wish: Wish, privacy_notice: str = "") -> bool
             message_in=OutboxCreate(
                 target_kind=OutboxTarget.contact,
                 target_id=wish.submitter_wechat_id,
-                text=for_members.wish_received(wish.seq, Category(wish.category)),
+                text=for_members.private_wish_accepted(wish.seq, sensitive=wish.sensitive),
                 urgent=True,
                 kind="ack",
                 dedupe_key=f"ack:wish:{wish.id}",
@@ -122,11 +122,14 @@ def _tell_member(session: Session, wish: Wish, privacy_notice: str = "") -> bool
     if group is None or not group.enabled:
         return False
     mention = [wish.submitter_wechat_id] if wish.submitter_wechat_id else []
-    text = (
-        for_members.wish_received(wish.seq, Category(wish.category))
-        if mention
-        else for_members.wish_received_for(wish.submitter_name or "", wish.seq, wish.category)
-    )
+    if wish.sensitive and not mention:
+        return False  # her name beside "we will contact you privately" says too much
+    if wish.sensitive:
+        text = for_members.SENSITIVE_RECEIVED
+    elif mention:
+        text = for_members.wish_received(wish.seq)
+    else:
+        text = for_members.wish_received_for(wish.submitter_name or "", wish.seq)
     enqueue_message(
         session=session,
         message_in=OutboxCreate(
@@ -152,6 +155,7 @@ def accept(ctx: CommandContext) -> str:
         seq=seq,
         staff=staff,
         now=utcnow(),
+        sensitive_rule=ctx.sensitive_rule,
     )
     told = _tell_member(ctx.session, wish, ctx.privacy_notice)
     return for_staff.triage_accepted(f"T{seq}", wish.seq, told)
@@ -196,6 +200,7 @@ def register_for_member(ctx: CommandContext) -> str:
             keywords=list(seen.keywords)[:50],
         ),
         actor=Actor(name=staff.name, staff_id=staff.id),
+        sensitive_rule=ctx.sensitive_rule,
     )
     if created:
         record_missed_wish(session=ctx.session, wish=wish, staff_id=staff.id, now=utcnow())

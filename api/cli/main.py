@@ -105,6 +105,10 @@ def token_create(
         int | None,
         typer.Option(min=1, max=3650, help="Expires after so many days (default: never)"),
     ] = None,
+    staff: Annotated[
+        int | None,
+        typer.Option(help="Staff id of the holder: she then sees her assigned wishes in full"),
+    ] = None,
 ) -> None:
     """Create an API token and print it once (only its hash is stored)."""
     from sqlmodel import Session
@@ -127,6 +131,7 @@ def token_create(
                 role=role,
                 office_id=office,
                 expires_at=expiry_in(days),
+                staff_id=staff,
             )
         except DomainError as exc:
             typer.echo(exc.message, err=True)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from api.domain.errors import Conflict, Forbidden, NotFound, Unauthorized
-from models import ApiToken, Office
+from models import ApiToken, Office, Staff
 from models.clock import utcnow
 from models.enums import Role
 
@@ -32,6 +32,8 @@ class Principal:
     role: Role
     office_id: int | None = None
     office_path: str | None = None
+    # The holder's staff record, when the token names one: she sees her assigned wishes in full.
+    staff_id: int | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -61,6 +63,7 @@ def create_token(
     office_id: int | None = None,
     expires_at: datetime | None = None,
     rotated_from_id: int | None = None,
+    staff_id: int | None = None,
 ) -> tuple[ApiToken, str]:
     """Stores a new token's hash and returns the token in clear, to be shown exactly once.
 
@@ -70,6 +73,8 @@ def create_token(
         raise Forbidden("员工令牌必须指定所属妇联（office）")
     if office_id is not None and session.get(Office, office_id) is None:
         raise NotFound(f"没有找到编号为 {office_id} 的妇联")
+    if staff_id is not None:
+        _check_holder(session, role, office_id, staff_id)
     clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         name=name,
@@ -78,11 +83,25 @@ def create_token(
         token_hash=hash_token(clear),
         expires_at=expires_at,
         rotated_from_id=rotated_from_id,
+        staff_id=staff_id,
     )
     session.add(token)
     session.flush()
     session.refresh(token)
     return token, clear
+
+
+def _check_holder(session: Session, role: Role, office_id: int | None, staff_id: int) -> None:
+    """A token names a staff record only for a staff token of that person's office tree."""
+    person = session.get(Staff, staff_id)
+    if person is None:
+        raise NotFound(f"没有找到编号为 {staff_id} 的工作人员")
+    if role != Role.staff:
+        raise Forbidden("只有员工令牌可以关联工作人员（staff_id）")
+    office = session.get(Office, office_id) if office_id is not None else None
+    home = session.get(Office, person.office_id)
+    if office is None or home is None or not home.path.startswith(office.path):
+        raise Forbidden(f"工作人员 {staff_id} 不在这个令牌的妇联范围内")
 
 
 def rotate_token(
@@ -114,6 +133,7 @@ def rotate_token(
         office_id=old.office_id,
         expires_at=expires_at,
         rotated_from_id=old.id,
+        staff_id=old.staff_id,
     )
     logger.info("token #%s rotated: now #%s", token_id, token.id)
     return token, clear
@@ -137,4 +157,5 @@ def authenticate(*, session: Session, clear: str | None, now: datetime | None = 
         role=Role(token.role),
         office_id=token.office_id,
         office_path=office_path,
+        staff_id=token.staff_id,
     )

@@ -22,9 +22,11 @@ from sqlmodel import Session, col, select
 
 from api.domain.auth import Principal
 from api.domain.resources import resource_scope_clause
+from api.domain.visibility import view_of
 from models import Fulfilment, Group, Match, Office, Organisation, Resource, Staff, Wish
 from models.clock import to_local
 from models.enums import Category, CloseReason, WishKind, WishStatus
+from models.wording.staff import EXPORT_RESTRICTED as RESTRICTED_CELL
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +100,14 @@ def _cell_text(value: Any) -> Any:
 
 
 def wish_rows(
-    session: Session, wishes: list[Wish], *, with_submitter: bool
+    session: Session,
+    wishes: list[Wish],
+    *,
+    with_submitter: bool,
+    restricted: frozenset[int] = frozenset(),
 ) -> tuple[list[str], list[list[Any]]]:
+    """``restricted``: ids of sensitive wishes the caller may not read (category and text
+    left blank, api/domain/visibility.py)."""
     headers = [
         "编号",
         "提交时间(Asia/Shanghai)",
@@ -131,10 +139,10 @@ def wish_rows(
             _time(w.created_at),
             offices.get(w.office_id, ""),
             groups.get(w.group_id or 0, ""),
-            Category(w.category).label,
+            "" if w.id in restricted else Category(w.category).label,
             WishKind(w.kind).label,
             WishStatus(w.status).label,
-            mask(w.text),
+            RESTRICTED_CELL if w.id in restricted else mask(w.text),
             orgs.get(w.organisation_id or 0, ""),
             staff.get(w.assignee_id or 0, ""),
             _time(w.claimed_at),
@@ -195,7 +203,9 @@ def resource_rows(session: Session, principal: Principal) -> tuple[list[str], li
     return headers, rows
 
 
-def fulfilment_rows(session: Session, wishes: list[Wish]) -> tuple[list[str], list[list[Any]]]:
+def fulfilment_rows(
+    session: Session, wishes: list[Wish], restricted: frozenset[int] = frozenset()
+) -> tuple[list[str], list[list[Any]]]:
     headers = [
         "心愿编号",
         "类别",
@@ -227,15 +237,16 @@ def fulfilment_rows(session: Session, wishes: list[Wish]) -> tuple[list[str], li
     rows = []
     for f in records:
         wish = by_id[f.wish_id]
+        hidden = wish.id in restricted
         rows.append(
             [
                 wish.number,
-                Category(wish.category).label,
+                "" if hidden else Category(wish.category).label,
                 f.delivered_on,
                 f.beneficiaries,
                 f.value_yuan,
-                mask(f.summary),
-                mask(f.feedback),
+                RESTRICTED_CELL if hidden else mask(f.summary),
+                "" if hidden else mask(f.feedback),
                 "、".join(dict.fromkeys(providers.get(f.wish_id, []))),
                 len(f.photos or []),
             ]
@@ -252,11 +263,16 @@ def build_workbook(
         ).all()
     )
     wb = Workbook()
-    headers, rows = wish_rows(session, wishes, with_submitter=principal.is_admin)
+    restricted = frozenset(
+        w.id for w in wishes if w.id is not None and view_of(principal, w) == "restricted"
+    )
+    headers, rows = wish_rows(
+        session, wishes, with_submitter=principal.is_admin, restricted=restricted
+    )
     _sheet(wb, "心愿台账", headers, rows, first=True)
     headers, rows = resource_rows(session, principal)
     _sheet(wb, "暖新资源库", headers, rows, first=False)
-    headers, rows = fulfilment_rows(session, wishes)
+    headers, rows = fulfilment_rows(session, wishes, restricted)
     _sheet(wb, "暖心满溢录", headers, rows, first=False)
     buffer = io.BytesIO()
     wb.save(buffer)

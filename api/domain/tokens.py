@@ -34,12 +34,18 @@ def issue_token(
     role: Role,
     office_id: int | None,
     expires_at: datetime | None = None,
+    staff_id: int | None = None,
 ) -> tuple[ApiToken, str]:
     if role == Role.staff and office_id is None:
         raise InvalidInput("office_id：员工令牌必须指定所属妇联")
     require_ref(session, Office, office_id, "office_id")
     token, clear = create_token(
-        session=session, name=name, role=role, office_id=office_id, expires_at=expires_at
+        session=session,
+        name=name,
+        role=role,
+        office_id=office_id,
+        expires_at=expires_at,
+        staff_id=staff_id,
     )
     # The holder's name is a person's: the log names the token by its id.
     logger.info("token #%s (%s, office %s) issued", token.id, role, office_id)

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, func, select
 
 from api.domain.corrections import features_of
 from api.domain.errors import Conflict, InvalidInput, NotFound
+from api.domain.visibility import SensitiveRule
 from api.domain.wishes import Actor, add_event, create_wish
 from models import Correction, Group, Office, Staff, TriageItem, Wish
 from models.enums import Category, EventKind, WishKind
@@ -155,6 +156,7 @@ def accept_triage_item(
     staff: Staff | Actor,
     now: datetime,
     category: Category | None = None,
+    sensitive_rule: SensitiveRule | None = None,
 ) -> Wish:
     """Staff say "this is a wish": it is logged (from the stored words, submitted by the member)
     and the item forgets the words. Accepting again returns the same wish."""
@@ -181,6 +183,7 @@ def accept_triage_item(
             keywords=list(item.keywords or []),
         ),
         actor=actor,
+        sensitive_rule=sensitive_rule,
     )
     if not _decide(session, item, TriageStatus.accepted, actor, now, wish_id=wish.id):
         session.refresh(item)

@@ -28,6 +28,7 @@ from api.domain.common import (
 from api.domain.errors import Forbidden, InvalidInput
 from api.domain.listing import ListParams, paginate
 from api.domain.resources import refuse_unseen_resources
+from api.domain.visibility import RESTRICTED, SensitiveRule, content_clause, view_of
 from api.domain.wishes import (
     Actor,
     create_wish,
@@ -73,7 +74,11 @@ def _check_organisation(session: Session, principal: Principal, org_id: int | No
 
 
 def create_wish_checked(
-    *, session: Session, wish_in: WishCreate, principal: Principal
+    *,
+    session: Session,
+    wish_in: WishCreate,
+    principal: Principal,
+    sensitive_rule: SensitiveRule | None = None,
 ) -> tuple[Wish, bool]:
     """Logs a wish by hand; every reference is checked before the insert."""
     office_id = wish_in.office_id
@@ -93,7 +98,12 @@ def create_wish_checked(
         raise Forbidden(f"群 {group.id} 不在您的管辖范围内")
     _check_organisation(session, principal, wish_in.organisation_id)
     wish_in = wish_in.model_copy(update={"office_id": office_id})
-    return create_wish(session=session, wish_in=wish_in, actor=actor_for(principal))
+    return create_wish(
+        session=session,
+        wish_in=wish_in,
+        actor=actor_for(principal),
+        sensitive_rule=sensitive_rule,
+    )
 
 
 def _day_start(value: date | datetime) -> datetime:
@@ -131,8 +141,12 @@ def wish_filters(
         clauses.append(scope)
     if status:
         clauses.append(col(Wish.status).in_(status))
+    # A search by category or content must not tell a caller which wishes are sensitive (a
+    # search for 家暴): those rows match only for whoever may read them; their number still does.
+    readable = content_clause(principal)
     if category:
-        clauses.append(col(Wish.category).in_(category))
+        by_category = col(Wish.category).in_(category)
+        clauses.append(by_category if readable is None else sa.and_(by_category, readable))
     if office_id is not None:
         ensure_office_allowed(session, principal, office_id)
         clauses.append(office_clause(session, col(Wish.office_id), office_id, include_sub))
@@ -153,7 +167,10 @@ def wish_filters(
     ):
         raise InvalidInput("created_from 必须早于 created_to")
     if q:
-        clauses.append(search_clause(q, col(Wish.text), col(Wish.number)))
+        by_text = search_clause(q, col(Wish.text))
+        if readable is not None:
+            by_text = sa.and_(by_text, readable)
+        clauses.append(sa.or_(by_text, search_clause(q, col(Wish.number))))
     return clauses
 
 
@@ -205,9 +222,16 @@ def update_wish(
     """Edits text, category, kind, organisation or planned date (edit_wish: one version, each
     edit on the timeline). ``expected_version``: the version the editor saw (409 if stale)."""
     changes = wish_in.model_dump(exclude_unset=True)
-    for field in ("text", "category", "kind"):
+    for field in ("text", "category", "kind", "sensitive"):
         if field in changes and changes[field] is None:
             raise InvalidInput(f"{field}：不能为空")
+    # Anyone in scope may make a wish more private; its content and the unmarking are for
+    # those who may read it (an administrator, its assignee).
+    view = view_of(principal, wish)
+    if view == "restricted" and set(changes) & {"text", "category", "kind"}:
+        raise Forbidden(RESTRICTED)
+    if view != "full" and changes.get("sensitive") is False and wish.sensitive:
+        raise Forbidden("只有管理员和负责人可以取消敏感标记")
     if "organisation_id" in changes:
         _check_organisation(session, principal, changes["organisation_id"])
     return edit_wish(

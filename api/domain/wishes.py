@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from api.domain.announcements import queue_fulfilment_announcement
 from api.domain.corrections import learn_from
 from api.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from api.domain.visibility import SensitiveRule, default_rule
 from api.domain.workflow import STAMPS, Action, refusal_message, target_of
 from models import Fulfilment, Group, Match, Office, Resource, Wish, WishEvent
 from models.clock import to_local, utcnow
@@ -31,6 +32,7 @@ EDITABLE = {
     "kind": "类型",
     "organisation_id": "组织",
     "planned_date": "计划日期",
+    "sensitive": "敏感标记",
 }
 SUPPLEMENT_PREFIX = "补充："
 
@@ -63,8 +65,17 @@ def _next_seq(session: Session, office_id: int) -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
-def create_wish(*, session: Session, wish_in: WishCreate, actor: Actor) -> tuple[Wish, bool]:
-    """Logs a wish. Returns (wish, created); a repeated source_message_id returns the first."""
+def create_wish(
+    *,
+    session: Session,
+    wish_in: WishCreate,
+    actor: Actor,
+    sensitive_rule: SensitiveRule | None = None,
+) -> tuple[Wish, bool]:
+    """Logs a wish. Returns (wish, created); a repeated source_message_id returns the first.
+
+    ``wish_in.sensitive`` None: the wish is sensitive if ``sensitive_rule`` (the configured
+    api.sensitive_*; default: their defaults) says so."""
     if wish_in.source_message_id:
         existing = _by_message(session, wish_in.source_message_id)
         if existing is not None:
@@ -78,6 +89,9 @@ def create_wish(*, session: Session, wish_in: WishCreate, actor: Actor) -> tuple
     if office_id is None:
         raise InvalidInput("请指定心愿所属的妇联（office_id），或来源群（group_id）")
     data = wish_in.model_dump(exclude={"office_id"})
+    if wish_in.sensitive is None:
+        rule = sensitive_rule or default_rule()
+        data["sensitive"] = rule.applies(wish_in.text, wish_in.category)
     try:
         # A savepoint: of two deliveries of one WeChat message racing, the loser's insert (and
         # the number it drew) is undone alone; the caller's transaction goes on with the winner.

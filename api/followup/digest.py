@@ -196,12 +196,16 @@ def monthly_text(
             col(Wish.status) == WishStatus.fulfilled,
             col(Wish.fulfilled_at) >= start,
             col(Wish.fulfilled_at) < end,
+            col(Wish.sensitive).is_(False),  # a sensitive wish is on no public list
         )
         .order_by(col(Wish.fulfilled_at))
     ).all()
     ids = [row[0] for row in rows]
     providers: dict[int, list[str]] = {}
     people: dict[int, int] = {}
+    said: dict[int, str] = {}  # the public summaries staff wrote (masked)
+    from nlp import mask
+
     for chunk in chunks(ids):
         for wish_id, provider in session.execute(
             select(Match.wish_id, Resource.provider)
@@ -211,15 +215,16 @@ def monthly_text(
         ):
             if provider not in providers.setdefault(wish_id, []):
                 providers[wish_id].append(provider)
-        for wish_id, count in session.execute(
-            select(Fulfilment.wish_id, Fulfilment.beneficiaries).where(
+        for wish_id, count, public in session.execute(
+            select(Fulfilment.wish_id, Fulfilment.beneficiaries, Fulfilment.public_summary).where(
                 col(Fulfilment.wish_id).in_(chunk)
             )
         ):
             people[wish_id] = int(count or 0)
+            said[wish_id] = mask(public or "")
     entries = []
-    for wish_id, seq, category, office_id in rows:
-        ref = for_members.wish_ref(seq, category)
+    for wish_id, seq, _category, office_id in rows:
+        ref = for_members.public_ref(seq)
         if office_id != office.id:
             ref = directory.offices[office_id].name + ref
         entries.append(
@@ -227,6 +232,7 @@ def monthly_text(
                 ref=ref,
                 providers=tuple(providers.get(wish_id, [])),
                 beneficiaries=people.get(wish_id, 0),
+                public_summary=said.get(wish_id, ""),
             )
         )
     local_start = to_local(start)

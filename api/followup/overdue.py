@@ -58,6 +58,7 @@ _COLUMNS = (
     W.planned_date,
     W.escalation_level,
     W.escalated_at,
+    W.sensitive,
 )
 
 
@@ -77,6 +78,7 @@ class Candidate:
     planned_date: date | None
     escalation_level: int
     escalated_at: datetime | None
+    sensitive: bool = False  # named by its number only in reminders (no category)
 
 
 @dataclass

@@ -202,7 +202,7 @@ class _Reminders:
         office = directory.offices.get(wish.office_id)
         holder = directory.staff.get(wish.assignee_id) if wish.assignee_id is not None else None
         return for_staff.Line(
-            ref=for_members.wish_ref(wish.seq, wish.category),
+            ref=for_members.wish_ref(wish.seq, wish.category, sensitive=wish.sensitive),
             rule=item.rule,
             waited=now - wish.created_at,
             planned=wish.planned_date,

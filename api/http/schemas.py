@@ -104,6 +104,11 @@ class TokenCreate(CleanBody):
     expires_in_days: int | None = Field(
         default=None, ge=1, le=3650, description="有效天数；不填则长期有效（可随时停用）"
     )
+    staff_id: int | None = Field(
+        default=None,
+        description="员工令牌可关联持有人的工作人员编号：分配给她的心愿她能看到全文和提交人；"
+        "不关联时只能看到打码的原文",
+    )
 
 
 class TokenRotate(CleanBody):

@@ -5,7 +5,10 @@ decides alone (the grey-zone question, "the number will follow", errors), the �
 and the monthly 圆梦榜 posted to member groups. Simple, polite Simplified Chinese.
 
 Nothing here may echo a member's personal data (names, WeChat ids, phone numbers, wish text):
-callers pass masked text only. A wish is named by its number and category ("#42（家庭教育）").
+callers pass masked text only. What a whole group reads names a wish by its number only
+("#42"): the acknowledgement, the 圆梦 post (neutral unless staff wrote a public summary) and
+the 圆梦榜. A sensitive wish (家暴、离婚、债务 …) is not named in a group at all: she hears
+SENSITIVE_RECEIVED, and it is in no 圆梦 post or 圆梦榜.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from models.enums import Category, WishStatus
 # ---- shared pieces (staff messages use them too) ----------------------------------------------
 
 
-def wish_ref(seq: int, category: str) -> str:
-    """How a message names a wish without saying whose it is: "#42（家庭教育）"."""
-    return f"#{seq}（{Category(category).label}）"
+def wish_ref(seq: int, category: str, *, sensitive: bool = False) -> str:
+    """How a staff message names a wish without saying whose it is: "#42（家庭教育）"; a
+    sensitive wish by its number only, "#42" (its category says too much in a staff group)."""
+    return f"#{seq}" if sensitive else f"#{seq}（{Category(category).label}）"
 
 
 def numbered(lines: Sequence[str], limit: int) -> list[str]:
@@ -34,8 +38,9 @@ def numbered(lines: Sequence[str], limit: int) -> list[str]:
 # ---- wishes -----------------------------------------------------------------------------------
 
 
-def wish_received(seq: int, category: Category, *, masked_contact: str | None = None) -> str:
-    text = f"已收到您的心愿 #{seq}（{Category(category).label}），我们会尽快联系您"
+def wish_received(seq: int, *, masked_contact: str | None = None) -> str:
+    """The group's acknowledgement of a wish: its number, nothing of what she asked for."""
+    text = f"已收到您的心愿 #{seq}，我们会尽快联系您"
     if masked_contact:
         text += f"。您留的号码（{masked_contact}）已记录，群里请注意保护个人信息"
     return text
@@ -81,18 +86,21 @@ NEXT_STEP: dict[WishStatus, str] = {
 }
 
 
-def wish_status(seq: int, category: Category, status: WishStatus) -> str:
-    return (
-        f"心愿 #{seq}（{Category(category).label}）：{WishStatus(status).label}。"
-        f"下一步：{NEXT_STEP[WishStatus(status)]}"
-    )
+def wish_status(seq: int, category: Category | None, status: WishStatus) -> str:
+    """查询's answer; ``category`` None (a sensitive wish): the number only."""
+    ref = f"#{seq}（{Category(category).label}）" if category is not None else f"#{seq}"
+    return f"心愿 {ref}：{WishStatus(status).label}。下一步：{NEXT_STEP[WishStatus(status)]}"
 
 
-def my_wishes(lines: Sequence[tuple[int, Category, WishStatus]]) -> str:
+def my_wishes(lines: Sequence[tuple[int, Category | None, WishStatus]]) -> str:
+    """我的心愿; a category None (a sensitive wish) is left out of the line."""
     if not lines:
         return "您还没有登记过心愿。在群里说出您的需要，或发送「心愿 内容」即可登记"
     body = "\n".join(
-        f"#{seq} {Category(cat).label}：{WishStatus(st).label}" for seq, cat, st in lines
+        f"#{seq} {Category(cat).label}：{WishStatus(st).label}"
+        if cat is not None
+        else f"#{seq}：{WishStatus(st).label}"
+        for seq, cat, st in lines
     )
     return f"您的心愿：\n{body}\n发送「查询 编号」看详情"
 
@@ -153,15 +161,19 @@ SUMMARY_LIMIT = 60
 
 
 def fulfilment_announcement(
-    *, seq: int, category: str, summary: str, beneficiaries: int, providers: Sequence[str]
+    *, seq: int, public_summary: str | None, beneficiaries: int, providers: Sequence[str]
 ) -> str:
-    """The 圆梦 message for the wish's group. `summary` must already be masked."""
-    parts = [f"🎉 圆梦啦！心愿 #{seq}（{Category(category).label}）已经实现。"]
-    summary = summary.strip()
-    if summary:
-        if len(summary) > SUMMARY_LIMIT:
-            summary = summary[:SUMMARY_LIMIT] + "…"
-        parts.append(f"服务内容：{summary}。")
+    """The 圆梦 message for the wish's group (never for a sensitive wish).
+
+    Neutral by default: the number, no category, no content, no provider (a lawyer's office
+    says what it was about). Only when staff wrote a public summary (完成 12 公开：…) does it
+    say what was done, for how many, and thank the providers. The summary must be masked."""
+    summary = (public_summary or "").strip().rstrip("。.")
+    if not summary:
+        return f"🎉 圆梦啦！心愿 #{seq} 已经实现，感谢各方的支持。有需要请随时在群里说出您的心愿。"
+    if len(summary) > SUMMARY_LIMIT:
+        summary = summary[:SUMMARY_LIMIT] + "…"
+    parts = [f"🎉 圆梦啦！心愿 #{seq} 已经实现。", f"服务内容：{summary}。"]
     if beneficiaries:
         parts.append(f"受益 {beneficiaries} 人。")
     if providers:
@@ -172,9 +184,14 @@ def fulfilment_announcement(
 
 @dataclass(frozen=True)
 class MonthlyEntry:
+    """One fulfilled (not sensitive) wish on the 圆梦榜. ``ref`` names it by number ("#12",
+    another office's "XX社区#12"); what it was, for how many and by whom is said only when
+    staff wrote a public summary."""
+
     ref: str
     providers: tuple[str, ...]
     beneficiaries: int
+    public_summary: str = ""
 
 
 def monthly_text(
@@ -191,10 +208,18 @@ def monthly_text(
         return "\n".join([head, "本月暂无圆梦的心愿。有需要请随时在群里说，我们都会认真对待！"])
     body = []
     for entry in entries:
+        summary = entry.public_summary.strip().rstrip("。.")
+        if not summary:
+            body.append(f"{entry.ref}已圆梦")
+            continue
+        if len(summary) > SUMMARY_LIMIT:
+            summary = summary[:SUMMARY_LIMIT] + "…"
         thanks = f"，感谢{'、'.join(entry.providers)}" if entry.providers else ""
         people = f"，惠及 {entry.beneficiaries} 人" if entry.beneficiaries else ""
-        body.append(f"{entry.ref}已圆梦{people}{thanks}")
-    providers = sorted({p for entry in entries for p in entry.providers})
+        body.append(f"{entry.ref}已圆梦：{summary}{people}{thanks}")
+    # Only the providers of wishes said in public: one thanked beside a bare number says what
+    # that wish was about.
+    providers = sorted({p for e in entries if e.public_summary.strip() for p in e.providers})
     lines = [head, f"本月共圆梦 {len(entries)} 个心愿，惠及 {beneficiaries} 人："]
     lines += numbered(body, limit)
     if providers:
@@ -207,9 +232,9 @@ COMMAND_UNAVAILABLE = "这条指令现在不能用"
 MISSING_WISH_NUMBER = "请写上心愿编号，例如「查询 42」"
 
 
-def wish_received_for(name: str, seq: int, category: Category) -> str:
+def wish_received_for(name: str, seq: int) -> str:
     """Staff logged a member's wish for her (a missed message): addressed by name in the group."""
-    return f"@{name} " + wish_received(seq, category) if name else wish_received(seq, category)
+    return f"@{name} " + wish_received(seq) if name else wish_received(seq)
 
 
 # ---- Personal-data rights (个人信息权利): 我的信息 / 删除我的信息 / 确认删除 ----------
@@ -296,7 +321,28 @@ def private_choice_out_of_range(count: int) -> str:
     return f"请回复 {numbers} 选择妇联"
 
 
+def private_wish_accepted(seq: int, *, sensitive: bool) -> str:
+    """Staff logged what she wrote privately (a triage item): told privately, with her number."""
+    if sensitive:
+        return f"您私信说的情况已经登记（编号 #{seq}），只有负责的工作人员能看到，工作人员会私下联系您"
+    return f"已收到您的心愿 #{seq}，我们会尽快联系您"
+
+
 def private_wish_received(seq: int, category: Category, office_name: str) -> str:
     """A private wish logged for an office: the answer goes to her privately."""
     ref = f"#{seq}（{Category(category).label}）"
     return f"已收到您的心愿 {ref}，已交给{office_name}，我们会尽快联系您"
+
+
+# ---- sensitive wishes (家暴、离婚、债务 …: api/domain/visibility.py) ----------------------
+
+# The group hears that she was heard, nothing more (no number, no category, no content), and
+# she is invited to go on where nobody else reads.
+SENSITIVE_RECEIVED = (
+    "已收到，工作人员会私下联系您。您也可以直接私聊我，把情况慢慢说，群里的人都看不到"
+)
+
+
+def public_ref(seq: int) -> str:
+    """How the 圆梦榜 names a fulfilled wish: its number only."""
+    return f"#{seq}"

@@ -54,7 +54,7 @@ def fulfilled(seq: int, beneficiaries: int, value_yuan: float) -> str:
     if value_yuan:
         extra.append(f"价值 {value_yuan:g} 元")
     tail = f"（{'，'.join(extra)}）" if extra else ""
-    return f"心愿 #{seq} 已圆梦{tail}，已记入暖心满溢录，群里会发布圆梦消息"
+    return f"心愿 #{seq} 已圆梦{tail}，已记入暖心满溢录"
 
 
 def closed(seq: int, reason_label: str) -> str:
@@ -72,10 +72,12 @@ def not_a_wish(seq: int) -> str:
     return f"已把 #{seq} 标记为不是心愿并关闭，识别规则会参考这次更正"
 
 
-def todo(lines: Sequence[tuple[int, Category, WishStatus, int]], unclaimed: int) -> str:
+def todo(lines: Sequence[tuple[int, Category | None, WishStatus, int]], unclaimed: int) -> str:
+    """待办; a category None (a sensitive wish, asked in a group) is left out of its line."""
     if lines:
         body = "\n".join(
-            f"#{seq} {Category(cat).label} {WishStatus(st).label}（{days} 天）"
+            f"#{seq} {Category(cat).label + ' ' if cat is not None else ''}"
+            f"{WishStatus(st).label}（{days} 天）"
             for seq, cat, st, days in lines
         )
         text = f"您的待办（最早的在前）：\n{body}"
@@ -98,7 +100,7 @@ def ledger(today: tuple[int, int], month: tuple[int, int], open_count: int) -> s
 STAFF_HELP = (
     MEMBER_HELP + "\n工作人员指令：\n"
     "· 认领 编号 / 匹配 编号 资源编号 / 开始 编号\n"
-    "· 完成 编号 受益30人 价值5000元 说明…\n"
+    "· 完成 编号 受益30人 价值5000元 说明… 公开：群里可以看到的说明\n"
     "· 关闭 编号 原因 / 改类 编号 类别 / 不是心愿 编号\n"
     "· 推荐 编号：看推荐的资源 / 转资源 编号：把爱心提供转为资源草稿\n"
     "· 登记 T编号 / 忽略 T编号：处理拿不准的消息\n"
@@ -390,3 +392,23 @@ TRIAGE_AMBIGUOUS = "有多个群都有这个编号的待确认消息，请在对
 # What an erased or expired wish says instead of the member's words (the ledger keeps its number,
 # category, status and dates for the statistics; name and WeChat id are gone).
 ERASED_TEXT = "（已删除）"
+
+# ---- sensitive wishes and public texts (api/domain/visibility.py, api/domain/announcements.py)
+
+
+def announcement_note(public: bool, sensitive: bool) -> str:
+    """What 完成 tells staff about the group's 圆梦 post."""
+    if sensitive:
+        return "这是敏感心愿：群里不发圆梦消息，请私下告诉她"
+    if public:
+        return "群里会发布圆梦消息，写上您的公开说明"
+    return "群里会发布圆梦消息（只说心愿已实现；要写服务内容，请在指令后加「公开：…」）"
+
+
+def sensitive_wish_alert(seq: int) -> str:
+    """A new sensitive wish alerted to a staff group (nobody responsible was found): no content."""
+    return f"新心愿 #{seq}（敏感，内容不在群里显示）：请负责的工作人员在心愿台账查看，并私下联系她"
+
+
+# The export's cell for a sensitive wish's text, for a caller who may not read it.
+EXPORT_RESTRICTED = "（敏感心愿：内容只有管理员和负责人可以查看）"

@@ -12,7 +12,7 @@ from tests.api.test_migrations import empty_url
 
 __all__ = ["empty_url"]
 
-BEFORE = "0008_token_expiry"
+BEFORE = "0009_sensitive_wishes"
 
 
 def test_memberships_are_seeded_from_existing_wishes(empty_url: str) -> None:

@@ -11,7 +11,6 @@ from bot.burst import MAX_BATCH, plain_ack
 from bot.handlers import Bridge, Outcome
 from bot.sender import Sender, TokenBucket
 from bot.spool import ANSWERED, Spool, SpoolEntry
-from models.enums import Category
 from models.wording import members
 from tests.bot.test_units import ROOM, WISH, FakeApi, FakeTransport, msg
 
@@ -25,7 +24,7 @@ class AckingApi(FakeApi):
     async def submit_wish(self, payload: dict[str, Any]) -> dict[str, Any]:
         answer = await super().submit_wish(payload)
         seq = int(answer["seq"])
-        reply = members.wish_received(seq, Category.family)
+        reply = members.wish_received(seq)
         return {"ok": True, "reply": reply, "seq": seq, "category": "family", "created": True}
 
 
@@ -76,8 +75,7 @@ async def test_a_full_bucket_keeps_individual_replies(tmp_path: Path) -> None:
     await spool_wishes(bridge, TALKERS)
     assert await bridge.drain()
     assert transport.sent == [
-        (ROOM, members.wish_received(i + 1, Category.family), [talker])
-        for i, talker in enumerate(TALKERS)
+        (ROOM, members.wish_received(i + 1), [talker]) for i, talker in enumerate(TALKERS)
     ]
     assert clock.slept == [] and bridge.spool.count() == 0
 
@@ -107,7 +105,7 @@ async def test_a_refused_entry_keeps_its_own_reply(tmp_path: Path) -> None:
     assert texts == [
         (members.wishes_received([1, 2]), ["u1", "u2"]),
         ("心愿当前状态为「已认领」，不能认领", ["u3"]),
-        (members.wish_received(3, Category.family), ["u4"]),  # alone: nothing to share with
+        (members.wish_received(3), ["u4"]),  # alone: nothing to share with
     ]
     assert bridge.spool.count() == 0
 
@@ -125,7 +123,7 @@ async def test_rooms_members_and_size_bound_the_combined_message(tmp_path: Path)
     assert transport.sent == [
         (ROOM, members.wishes_received([1, 3]), ["u1", "u3"]),
         (OTHER_ROOM, members.wishes_received([2, 5]), ["u2", "u4"]),
-        (ROOM, members.wish_received(4, Category.family), ["u1"]),
+        (ROOM, members.wish_received(4), ["u1"]),
     ]
     transport.sent.clear()
     await spool_wishes(bridge, [f"x{i}" for i in range(MAX_BATCH + 1)], prefix="big")
@@ -154,11 +152,11 @@ async def test_a_crash_before_the_combined_reply_sends_it_again(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("reply", "expected"),
     [
-        ({"reply": members.wish_received(7, Category.family), "seq": 7, "category": "family"}, 7),
+        ({"reply": members.wish_received(7), "seq": 7, "category": "family"}, 7),
         # The contact-number warning must reach her: not a plain acknowledgement.
         (
             {
-                "reply": members.wish_received(7, Category.family, masked_contact="138****5678"),
+                "reply": members.wish_received(7, masked_contact="138****5678"),
                 "seq": 7,
                 "category": "family",
             },
@@ -170,6 +168,11 @@ async def test_a_crash_before_the_combined_reply_sends_it_again(tmp_path: Path) 
                 "seq": 7,
                 "category": "family",
             },
+            None,
+        ),
+        # A sensitive wish's acknowledgement names no number: it never joins a combined one.
+        (
+            {"reply": members.SENSITIVE_RECEIVED, "seq": 7, "category": "marriage"},
             None,
         ),
         ({"reply": "抱歉，刚才没有处理成功，请稍后再试"}, None),

@@ -103,15 +103,29 @@ def test_wish_becomes_a_ledger_entry_and_the_member_gets_a_reply(world: World) -
     wish = _wish(w, message_id)
     assert wish is not None and wish.category == Category.family
     assert reply["room_id"] == w.room and reply["mention_ids"] == [member]
-    assert f"已收到您的心愿 #{wish.seq}（家庭教育），我们会尽快联系您" in reply["text"]
+    assert f"已收到您的心愿 #{wish.seq}，我们会尽快联系您" in reply["text"]
+    assert "家庭教育" not in reply["text"] and "托管" not in reply["text"]  # the number only
     assert wish.submitter_wechat_id == member and wish.status == WishStatus.new
 
 
 def test_phone_numbers_are_masked_in_the_reply(world: World) -> None:
     w, member = world, world.members[1]  # type: ignore[attr-defined]
-    text = w.ask(member, "希望有律师帮忙看看劳动合同，公司拖欠工资，电话13812345678")
+    text = w.ask(member, "希望有律师帮忙看看劳动合同怎么签，电话13812345678")
     assert "13812345678" not in text
     assert "138****5678" in text and "已收到您的心愿 #" in text
+
+
+def test_a_sensitive_wish_is_acknowledged_without_number_or_content(world: World) -> None:
+    w, member = world, world.members[1]  # type: ignore[attr-defined]
+    after = w.gw.last_seq()
+    message_id = w.say(member, "老公经常家暴我，不知道该找谁帮忙")
+    reply = w.reply_to(member, after)
+    wish = _wish(w, message_id)
+    assert wish is not None and wish.sensitive is True
+    assert reply["room_id"] == w.room and reply["mention_ids"] == [member]
+    # WeChat writes her mention first; the words after it say nothing of the wish.
+    assert reply["text"].endswith(for_members.SENSITIVE_RECEIVED)
+    assert "#" not in reply["text"] and "家暴" not in reply["text"]
 
 
 def test_chatter_creates_nothing_and_is_stored_nowhere(world: World) -> None:
@@ -237,7 +251,7 @@ def test_new_group_is_registered_disabled_and_ignored(world: World) -> None:
 def test_member_commands(world: World) -> None:
     w, member, stranger = world, world.members[1], world.members[3]  # type: ignore[attr-defined]
     after = w.gw.last_seq()
-    message_id = w.say(member, "希望能有心理咨询，最近压力很大")
+    message_id = w.say(member, "希望社区能组织免费体检，最近身体不太好")
     w.reply_to(member, after)
     wish = _wish(w, message_id)
     assert wish is not None
@@ -279,14 +293,21 @@ def test_staff_commands_and_fulfilment_announcement(world: World) -> None:
     assert f"心愿 #{n} 开始服务" in w.ask(staff, f"开始 {n}")
     assert f"#{n}" in w.ask(staff, "待办")
     after = w.gw.last_seq()
-    w.say(staff, f"完成 {n} 受益30人 价值5000元 说明 组织了亲子阅读会，联系人13812345678")
+    w.say(
+        staff,
+        f"完成 {n} 受益30人 价值5000元 说明 组织了亲子阅读会，联系人13812345678 "
+        "公开：组织了亲子阅读会，咨询13912345678",
+    )
     done = w.reply_to(staff, after)
     assert f"心愿 #{n} 已圆梦（受益 30 人，价值 5000 元）" in done["text"]
-    # ledger → outbox → group
+    # ledger → outbox → group: the public summary staff wrote, masked; never her own words
     announcement = w.gw.wait_for_sent(
         lambda m: m["room_id"] == w.room and "圆梦啦" in m["text"], after=after, timeout=15
     )
     assert f"#{n}" in announcement["text"] and "受益 30 人" in announcement["text"]
+    assert "服务内容：组织了亲子阅读会" in announcement["text"]
+    assert "139****5678" in announcement["text"] and "13912345678" not in announcement["text"]
+    assert "孩子们很需要" not in announcement["text"] and "家庭教育" not in announcement["text"]
     assert "13812345678" not in announcement["text"] and "李娟" not in announcement["text"]
     assert w.system.bot_log is not None
     with w.system.session() as s:

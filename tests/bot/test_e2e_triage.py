@@ -6,6 +6,7 @@ Waits are long-polls on what the bot said; nothing sleeps.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -171,7 +172,7 @@ def test_an_offer_becomes_a_resource_draft(room: Room) -> None:
     after = room.gw.last_seq()
     room.say(member, "我们公司愿意捐赠一批儿童绘本给社区的孩子们")
     ack = room.wait(lambda m: member in m["mention_ids"] and "已收到" in m["text"], after)
-    seq = int(ack["text"].split("#")[1].split("（")[0])
+    seq = int(re.search(r"#(\d+)", ack["text"]).group(1))  # type: ignore[union-attr]
     asked = room.gw.last_seq()
     room.say(room.staff, f"转资源 {seq}")
     reply = room.wait(lambda m: "资源草稿" in m["text"], asked)

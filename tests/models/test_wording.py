@@ -71,20 +71,28 @@ def test_wording_is_pure() -> None:
     ("summary", "shown"),
     [
         ("律师一对一咨询", "服务内容：律师一对一咨询。"),
-        ("", None),
         ("长" * (members.SUMMARY_LIMIT + 5), "长" * members.SUMMARY_LIMIT + "…"),
     ],
 )
-def test_the_fulfilment_announcement(summary: str, shown: str | None) -> None:
+def test_the_fulfilment_announcement_with_a_public_summary(summary: str, shown: str) -> None:
     text = members.fulfilment_announcement(
-        seq=42, category=Category.family, summary=summary, beneficiaries=30, providers=["区少年宫"]
+        seq=42, public_summary=summary, beneficiaries=30, providers=["区少年宫"]
     )
-    assert text.startswith("🎉 圆梦啦！心愿 #42（家庭教育）已经实现。")
-    assert "受益 30 人。" in text and "感谢区少年宫的支持！" in text
-    if shown is None:
-        assert "服务内容" not in text
-    else:
-        assert shown in text
+    assert text.startswith("🎉 圆梦啦！心愿 #42 已经实现。")
+    assert shown in text and "受益 30 人。" in text and "感谢区少年宫的支持！" in text
+    assert "家庭教育" not in text
+
+
+@pytest.mark.parametrize("summary", [None, "", "  "])
+def test_the_fulfilment_announcement_is_neutral_without_a_public_summary(
+    summary: str | None,
+) -> None:
+    text = members.fulfilment_announcement(
+        seq=42, public_summary=summary, beneficiaries=30, providers=["区律师事务所"]
+    )
+    assert text.startswith("🎉 圆梦啦！心愿 #42 已经实现")
+    # Neither what it was nor who helped (a lawyer's office says what it was about).
+    assert "服务内容" not in text and "律师" not in text and "受益" not in text
 
 
 def test_staff_help_starts_with_what_members_read() -> None:
@@ -98,3 +106,20 @@ def test_reminder_names_the_wish_by_number_and_category_only() -> None:
     line = staff.Line(ref=members.wish_ref(7, "legal"), rule="unclaimed", waited=timedelta(hours=5))
     text = staff.reminder_text(staff_name="陈经办", lines=[line], limit=20)
     assert "#7（法律维权），已等待5 小时，尚未认领" in text
+
+
+def test_the_acknowledgement_says_the_number_only() -> None:
+    text = members.wish_received(7)
+    assert "#7" in text
+    assert not any(category.label in text for category in Category)
+
+
+def test_the_sensitive_acknowledgement_says_nothing_of_the_wish() -> None:
+    text = members.SENSITIVE_RECEIVED
+    assert "已收到" in text and "私下联系" in text and "私聊" in text
+    assert "#" not in text and not any(category.label in text for category in Category)
+
+
+def test_a_sensitive_wish_is_named_by_number_only_in_staff_messages() -> None:
+    assert members.wish_ref(7, "marriage", sensitive=True) == "#7"
+    assert members.wish_ref(7, "marriage") == "#7（婚姻家庭）"

@@ -175,3 +175,19 @@ def test_a_command_names_its_wish_by_number() -> None:
 
 def test_the_command_table_knows_every_command_the_parser_makes() -> None:
     assert COMMAND_TYPES["认领"] is ClaimCommand and COMMAND_TYPES["资源"] is ResourcesCommand
+
+
+@pytest.mark.parametrize(
+    ("text", "summary", "public"),
+    [
+        ("完成 42 受益30人 公开：开办了育儿讲座", "", "开办了育儿讲座"),
+        ("完成 42 为她提供法律援助 公开:举办了法律讲座", "为她提供法律援助", "举办了法律讲座"),
+        ("完成 42 受益30人，公开：开办了育儿讲座", "", "开办了育儿讲座"),
+        ("完成 42 说明 公开课很受欢迎", "公开课很受欢迎", ""),  # 公开 without a colon is words
+        ("完成 42 送了暖心包", "送了暖心包", ""),
+    ],
+)
+def test_complete_takes_a_public_summary(text: str, summary: str, public: str) -> None:
+    command = parse_command(text)
+    assert isinstance(command, CompleteCommand)
+    assert (command.summary, command.public_summary) == (summary, public)

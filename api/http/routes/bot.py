@@ -33,6 +33,7 @@ from api.chat.schemas import (
 )
 from api.chat.triage import submit_triage as take_triage
 from api.domain.outbox import ack_message, fail_message
+from api.domain.visibility import rule_of
 from api.http.deps import BotDep, SessionDep, SettingsDep
 from models.enums import Role
 from models.outbox import OutboxPublic
@@ -106,6 +107,7 @@ def submit_wish(
             urgent_words=settings.urgent_words,
             lifetime_hours=settings.triage_lifetime_hours,
             privacy_notice=settings.privacy_notice,
+            sensitive_rule=rule_of(settings),
         )
     else:
         reply = take_wish(
@@ -114,6 +116,7 @@ def submit_wish(
             urgent_words=settings.urgent_words,
             duplicate_window_days=settings.duplicate_window_days,
             privacy_notice=settings.privacy_notice,
+            sensitive_rule=rule_of(settings),
         )
     if reply.created or body.room_id is None:
         _signal(request.app).notify()  # the staff alert (or a private triage alert) was queued
@@ -149,6 +152,7 @@ def run_command(
         retention_months=settings.retention_months,
         urgent_words=settings.urgent_words,
         privacy_notice=settings.privacy_notice,
+        sensitive_rule=rule_of(settings),
     )
     if (body.command.name == "完成" or body.room_id is None) and reply.ok:
         _signal(request.app).notify()  # a 圆梦 announcement was queued

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from api.domain import matches as svc
 from api.domain.listing import page
+from api.domain.visibility import fulfilments_out
 from api.http.deps import ListDep, SessionDep, StaffDep
 from api.http.schemas import Page
 from models.wish import FulfilmentCreate, FulfilmentPublic, FulfilmentUpdate
@@ -25,7 +26,8 @@ class FulfilmentForWish(FulfilmentCreate):
     "",
     response_model=Page[FulfilmentPublic],
     summary="圆梦记录列表",
-    description="员工令牌只看到本辖区心愿的记录。",
+    description="员工令牌只看到本辖区心愿的记录；不是心愿负责人时说明和反馈已打码，"
+    "敏感心愿的记录不含说明、反馈、公开说明和照片。",
 )
 def list_fulfilments(
     session: SessionDep,
@@ -45,7 +47,7 @@ def list_fulfilments(
         delivered_from=delivered_from,
         delivered_to=delivered_to,
     )
-    return page(items, total, params)
+    return page(fulfilments_out(session, principal, items), total, params)
 
 
 @router.post(
@@ -57,14 +59,16 @@ def list_fulfilments(
 )
 def create_fulfilment(session: SessionDep, principal: StaffDep, body: FulfilmentForWish) -> Any:
     fulfilment_in = FulfilmentCreate.model_validate(body.model_dump(exclude={"wish_id"}))
-    return svc.create_fulfilment(
+    record = svc.create_fulfilment(
         session=session, wish_id=body.wish_id, fulfilment_in=fulfilment_in, principal=principal
     )
+    return fulfilments_out(session, principal, [record])[0]
 
 
 @router.get("/{fulfilment_id}", response_model=FulfilmentPublic, summary="圆梦记录详情")
 def get_fulfilment(session: SessionDep, principal: StaffDep, fulfilment_id: int) -> Any:
-    return svc.get_fulfilment(session=session, fulfilment_id=fulfilment_id, principal=principal)
+    record = svc.get_fulfilment(session=session, fulfilment_id=fulfilment_id, principal=principal)
+    return fulfilments_out(session, principal, [record])[0]
 
 
 @router.patch(
@@ -75,6 +79,7 @@ def get_fulfilment(session: SessionDep, principal: StaffDep, fulfilment_id: int)
 def update_fulfilment(
     session: SessionDep, principal: StaffDep, fulfilment_id: int, body: FulfilmentUpdate
 ) -> Any:
-    return svc.update_fulfilment(
+    record = svc.update_fulfilment(
         session=session, fulfilment_id=fulfilment_id, fulfilment_in=body, principal=principal
     )
+    return fulfilments_out(session, principal, [record])[0]

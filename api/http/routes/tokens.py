@@ -33,6 +33,7 @@ def create_token(session: SessionDep, _: AdminDep, body: TokenCreate) -> Any:
         role=body.role,
         office_id=body.office_id,
         expires_at=expiry_in(body.expires_in_days),
+        staff_id=body.staff_id,
     )
     return {"token": token, "clear": clear}
 

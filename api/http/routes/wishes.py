@@ -16,8 +16,9 @@ from api.domain.errors import InvalidInput
 from api.domain.listing import page
 from api.domain.resources import draft_resource_from_offer
 from api.domain.suggestions import suggest_resources
+from api.domain.visibility import detail_out, require_full, rule_of, view_of, wish_out, wishes_out
 from api.domain.workflow import Action
-from api.http.deps import ListDep, SessionDep, StaffDep
+from api.http.deps import ListDep, SessionDep, SettingsDep, StaffDep
 from api.http.schemas import (
     ClaimIn,
     CloseIn,
@@ -30,13 +31,18 @@ from api.http.schemas import (
 )
 from models.enums import Category, CloseReason, WishStatus
 from models.resource import ResourcePublic
-from models.wish import FulfilmentCreate, WishCreate, WishPublic
+from models.wish import FulfilmentCreate, Wish, WishCreate, WishPublic
 from models.wording import staff as for_staff
 
 router = APIRouter(prefix="/wishes", tags=["心愿台账 wishes"])
 F = TypeVar("F", bound=Callable[..., Any])
 
 SCOPE_NOTE = "员工令牌只能看到本级及下级妇联的心愿；范围外的心愿按不存在处理（404）。"
+VIEW_NOTE = (
+    "管理员和心愿的负责人（令牌关联了该工作人员）看到全部内容（view=full）；其他员工令牌看到"
+    "打码的原文、不含提交人（view=masked）；敏感心愿（sensitive=true）只显示编号、状态和时间，"
+    "原文、类别、关键词为空（view=restricted），按内容或类别搜索也搜不到它。"
+)
 TRANSITION_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "心愿不存在或不在管辖范围内"},
     409: {"description": "当前状态不允许此操作；message 说明可以进行的操作"},
@@ -78,10 +84,17 @@ def wish_filters(
 WishFilters = Annotated[list[Any], Depends(wish_filters)]
 
 
-@router.get("", response_model=Page[WishPublic], summary="心愿列表（筛选、排序、分页）")
-def list_wishes(session: SessionDep, _: StaffDep, params: ListDep, clauses: WishFilters) -> Any:
+@router.get(
+    "",
+    response_model=Page[WishPublic],
+    summary="心愿列表（筛选、排序、分页）",
+    description=VIEW_NOTE,
+)
+def list_wishes(
+    session: SessionDep, principal: StaffDep, params: ListDep, clauses: WishFilters
+) -> Any:
     items, total = ledger.list_wishes(session=session, params=params, clauses=clauses)
-    return page(items, total, params)
+    return page(wishes_out(principal, items), total, params)
 
 
 @router.post(
@@ -89,17 +102,26 @@ def list_wishes(session: SessionDep, _: StaffDep, params: ListDep, clauses: Wish
     response_model=WishPublic,
     status_code=status.HTTP_201_CREATED,
     summary="手工登记心愿",
-    description="同一 source_message_id 再次提交时返回第一次登记的心愿（200）。" + SCOPE_NOTE,
+    description="同一 source_message_id 再次提交时返回第一次登记的心愿（200）。"
+    "不填 sensitive 时按敏感类别和敏感词判断。" + SCOPE_NOTE,
 )
 def create_wish(
-    session: SessionDep, principal: StaffDep, wish_in: WishCreate, response: Response
+    session: SessionDep,
+    principal: StaffDep,
+    settings: SettingsDep,
+    wish_in: WishCreate,
+    response: Response,
 ) -> Any:
     wish, created = ledger.create_wish_checked(
-        session=session, wish_in=wish_in, principal=principal
+        session=session, wish_in=wish_in, principal=principal, sensitive_rule=rule_of(settings)
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return wish
+    return _out(principal, wish)
+
+
+def _out(principal: Principal, wish: Wish) -> dict[str, Any]:
+    return wish_out(wish, view_of(principal, wish))
 
 
 def _wish(session: SessionDep, principal: StaffDep, wish_id: int) -> Any:
@@ -124,7 +146,10 @@ def _if_match(value: str | None) -> int | None:
     "/{wish_id}",
     response_model=WishDetail,
     summary="心愿详情：时间线、对接资源、圆梦记录",
-    description=SCOPE_NOTE + "响应头 ETag 是心愿的版本号，修改时可放进 If-Match。",
+    description=SCOPE_NOTE
+    + "响应头 ETag 是心愿的版本号，修改时可放进 If-Match。"
+    + VIEW_NOTE
+    + "masked 时时间线备注也打码；restricted 时备注、对接资源和圆梦记录都不显示。",
     responses={404: {"description": "心愿不存在或不在管辖范围内"}},
 )
 def get_wish(session: SessionDep, principal: StaffDep, wish_id: int, response: Response) -> Any:
@@ -145,7 +170,7 @@ def get_wish(session: SessionDep, principal: StaffDep, wish_id: int, response: R
             for repeat, group in repeats.items
         ],
     )
-    return detail
+    return detail_out(detail, view_of(principal, wish))
 
 
 @router.patch(
@@ -156,6 +181,8 @@ def get_wish(session: SessionDep, principal: StaffDep, wish_id: int, response: R
         "每次修改都写入时间线；改类别记为 category_changed。请带上您看到的版本"
         "（请求体的 version 或 If-Match 头）：心愿此后被别人改过或办理过时返回 409，"
         "details.current_version 是现在的版本，您的修改不会写入。"
+        "敏感心愿的内容、类别和类型只有管理员和负责人可以改（否则 403）；任何人都可以标记敏感"
+        "（sensitive=true），只有管理员和负责人可以取消。"
     ),
     responses={409: {"description": "心愿已被修改：请刷新后再改"}},
 )
@@ -179,7 +206,7 @@ def update_wish(
         expected_version=body.version if body.version is not None else header_version,
     )
     _etag(response, wish.version)
-    return wish
+    return _out(principal, wish)
 
 
 def transition_route(path: str, summary: str) -> Callable[[F], F]:
@@ -198,7 +225,7 @@ def _transition(
     close_reason: CloseReason | None = None,
 ) -> Any:
     wish = _wish(session, principal, wish_id)
-    return ledger.simple_transition(
+    wish = ledger.simple_transition(
         session=session,
         wish=wish,
         principal=principal,
@@ -206,6 +233,7 @@ def _transition(
         note=note,
         close_reason=close_reason,
     )
+    return _out(principal, wish)
 
 
 @transition_route("/{wish_id}/claim", "认领（已登记 → 已认领）")
@@ -214,25 +242,27 @@ def claim_wish(
 ) -> Any:
     body = body or ClaimIn()
     wish = _wish(session, principal, wish_id)
-    return ledger.claim(
+    wish = ledger.claim(
         session=session,
         wish=wish,
         principal=principal,
         assignee_id=body.assignee_id,
         note=body.note,
     )
+    return _out(principal, wish)
 
 
 @transition_route("/{wish_id}/match", "对接资源（已认领 → 已对接；已登记的心愿先自动认领）")
 def match_wish(session: SessionDep, principal: StaffDep, wish_id: int, body: MatchIn) -> Any:
     wish = _wish(session, principal, wish_id)
-    return ledger.match(
+    wish = ledger.match(
         session=session,
         wish=wish,
         principal=principal,
         resource_ids=body.resource_ids,
         note=body.note,
     )
+    return _out(principal, wish)
 
 
 @transition_route("/{wish_id}/start", "开始服务（已对接 → 服务中）")
@@ -247,7 +277,8 @@ def fulfil_wish(
     session: SessionDep, principal: StaffDep, wish_id: int, body: FulfilmentCreate
 ) -> Any:
     wish = _wish(session, principal, wish_id)
-    return ledger.fulfil(session=session, wish=wish, principal=principal, fulfilment_in=body)
+    wish = ledger.fulfil(session=session, wish=wish, principal=principal, fulfilment_in=body)
+    return _out(principal, wish)
 
 
 @transition_route("/{wish_id}/close", "关闭（任何未完成状态 → 已关闭，需说明原因）")
@@ -277,6 +308,7 @@ def draft_resource(
     session: SessionDep, principal: StaffDep, wish_id: int, response: Response
 ) -> Any:
     wish = _wish(session, principal, wish_id)
+    require_full(principal, wish)  # the draft is made of the wish's words
     resource, created = draft_resource_from_offer(session=session, wish=wish)
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -297,11 +329,15 @@ class SuggestionOut(BaseModel):
     "/{wish_id}/suggestions",
     response_model=list[SuggestionOut],
     summary="推荐资源：最可能帮到这条心愿的资源（最多 3 个，按匹配程度排序）",
-    description=SCOPE_NOTE,
-    responses={404: {"description": "心愿不存在或不在管辖范围内"}},
+    description=SCOPE_NOTE + "敏感心愿只有管理员和负责人可以查看推荐（否则 403）。",
+    responses={
+        403: {"description": "敏感心愿：只有管理员和负责人可以查看"},
+        404: {"description": "心愿不存在或不在管辖范围内"},
+    },
 )
 def wish_suggestions(session: SessionDep, principal: StaffDep, wish_id: int) -> Any:
     wish = _wish(session, principal, wish_id)
+    require_full(principal, wish)  # what would help a sensitive wish says what it is about
     return [
         SuggestionOut(
             resource_id=s.resource_id,

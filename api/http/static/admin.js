@@ -338,7 +338,7 @@
           onkeydown: function (e) { if (e.key === 'Enter') open(); }
         },
         el('td', { className: 'nowrap', text: w.number }),
-        el('td', { className: 'text', text: w.text, title: w.text }),
+        el('td', { className: 'text', text: wishText(w), title: wishText(w) }),
         el('td', { className: 'nowrap', text: label(LABELS.category, w.category) }),
         el('td', null, badge(label(LABELS.status, w.status), 's-' + w.status)),
         el('td', { className: 'nowrap', text: officeName(w.office_id) }),
@@ -372,12 +372,17 @@
     return [el('dt', { text: name }), el('dd', { text: dash(value) })];
   }
 
+  // A sensitive wish this token may not read comes without text (view "restricted").
+  function wishText(w) {
+    return w.view === 'restricted' ? '（敏感心愿：内容只有管理员和负责人可以查看）' : w.text;
+  }
+
   function renderWish(detail) {
     var w = detail.wish;
     var box = clear($('wish-detail'));
     var group = w.group_id !== null && state.groups[w.group_id];
     box.appendChild(el('h2', null, '心愿 ' + w.number + ' ', badge(label(LABELS.status, w.status), 's-' + w.status)));
-    box.appendChild(el('p', { className: 'wish-text', text: w.text }));
+    box.appendChild(el('p', { className: 'wish-text', text: wishText(w) }));
     box.appendChild(el('dl', { className: 'facts' },
       field('类别', label(LABELS.category, w.category)),
       field('类型', label(LABELS.kind, w.kind)),

@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0010_private_channel"
-down_revision: str | None = "0008_token_expiry"
+down_revision: str | None = "0009_sensitive_wishes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

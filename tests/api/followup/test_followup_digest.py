@@ -74,7 +74,12 @@ def test_monthly_summary_thanks_providers_without_personal_data(
     world.session.commit()
     world.session.add(Match(wish_id=done.id, resource_id=resource.id))  # type: ignore[arg-type]
     world.session.add(
-        Fulfilment(wish_id=done.id, delivered_on=date(2026, 2, 20), beneficiaries=340)  # type: ignore[arg-type]
+        Fulfilment(
+            wish_id=done.id,  # type: ignore[arg-type]
+            delivered_on=date(2026, 2, 20),
+            beneficiaries=340,
+            public_summary="音乐疗愈音乐会",
+        )
     )
     world.session.commit()
     report = followup.run_monthly(at(2026, 3, 2, 10))  # March 1 is a Sunday
@@ -84,7 +89,8 @@ def test_monthly_summary_thanks_providers_without_personal_data(
     text = message.text
     assert "【2026年2月圆梦榜】幸福社区妇联" in text
     assert "本月共圆梦 1 个心愿，惠及 340 人" in text
-    assert f"#{done.seq}（文体活动）已圆梦，惠及 340 人，感谢江城交响乐团" in text
+    assert f"#{done.seq}已圆梦：音乐疗愈音乐会，惠及 340 人，感谢江城交响乐团" in text
+    assert "文体活动" not in text  # a wish is named by its number only
     assert "刘联系" not in text and "13800001111" not in text
     _private(text)
     assert followup.run_monthly(at(2026, 3, 3, 10)).counts["already_sent"] == 1
@@ -93,3 +99,42 @@ def test_monthly_summary_thanks_providers_without_personal_data(
 
 def test_monthly_waits_for_a_working_day(world: World, followup: FollowUpRunner) -> None:
     assert followup.run_monthly(at(2026, 3, 1, 10)).counts["skipped"] == 1  # Sunday
+
+
+def test_monthly_names_plain_wishes_by_number_and_leaves_sensitive_ones_out(
+    world: World, followup: FollowUpRunner
+) -> None:
+    plain = world.wish(
+        created_at=at(2026, 2, 2, 9), status=WishStatus.fulfilled, fulfilled_at=at(2026, 2, 10, 9)
+    )
+    private = world.wish(
+        created_at=at(2026, 2, 3, 9),
+        category=Category.legal,
+        status=WishStatus.fulfilled,
+        fulfilled_at=at(2026, 2, 11, 9),
+    )
+    private.sensitive = True
+    lawyer = Resource(name="家事法律援助", provider="江城律师事务所")
+    world.session.add_all([private, lawyer])
+    world.session.commit()
+    for wish in (plain, private):
+        world.session.add(Match(wish_id=wish.id, resource_id=lawyer.id))  # type: ignore[arg-type]
+        world.session.add(
+            Fulfilment(
+                wish_id=wish.id,  # type: ignore[arg-type]
+                delivered_on=date(2026, 2, 10),
+                beneficiaries=1,
+                summary="为她提供家暴法律援助",
+                public_summary="法律援助" if wish is private else None,
+            )
+        )
+    world.session.commit()
+    followup.run_monthly(at(2026, 3, 2, 10))
+    [message] = world.outbox()
+    text = message.text
+    assert f"#{plain.seq}已圆梦" in text and "本月共圆梦 1 个心愿" in text
+    # The sensitive wish is not there at all; the plain one says nothing of what it was, nor
+    # who helped (the lawyers' name beside a bare number would).
+    assert f"#{private.seq}" not in text
+    assert "法律" not in text and "律师" not in text and "家暴" not in text
+    _private(text)
