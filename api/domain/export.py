@@ -223,9 +223,7 @@ RESOURCE_HEADERS = [
 
 def resource_listing(conn: Connection, *, principal: Principal) -> Listing:
     counts = (
-        sa.select(M.c.resource_id, sa.func.count().label("n"))
-        .group_by(M.c.resource_id)
-        .subquery()
+        sa.select(M.c.resource_id, sa.func.count().label("n")).group_by(M.c.resource_id).subquery()
     )
     stmt = (
         sa.select(
@@ -286,9 +284,7 @@ FULFILMENT_HEADERS = [
 ]
 
 
-def fulfilment_listing(
-    conn: Connection, *, clauses: Iterable[sa.ColumnElement[bool]]
-) -> Listing:
+def fulfilment_listing(conn: Connection, *, clauses: Iterable[sa.ColumnElement[bool]]) -> Listing:
     # One row per (fulfilment, match): the providers of a wish arrive next to each other and
     # are folded into one cell below, so no second query (and no list of wish ids) is needed.
     stmt = (

@@ -45,7 +45,8 @@ def _spill_dir(engine: Engine) -> Path | None:
 
 
 def _written(engine: Engine, write: Callable[[Connection, IO[bytes]], object]) -> IO[bytes]:
-    out = tempfile.TemporaryFile(dir=_spill_dir(engine))
+    # Not a with-block: the open file is handed to the response, which closes it when sent.
+    out = tempfile.TemporaryFile(dir=_spill_dir(engine))  # noqa: SIM115
     try:
         with read_connection(engine) as conn:
             write(conn, out)
@@ -99,7 +100,8 @@ def export_ledger(
 @router.get(
     "/ledger.csv",
     summary="导出 CSV：一张清单（UTF-8，Excel 可直接打开）",
-    description=SCOPE + "sheet 选择清单：wishes 心愿台账、resources 暖新资源库、fulfilments 暖心满溢录。",
+    description=SCOPE
+    + "sheet 选择清单：wishes 心愿台账、resources 暖新资源库、fulfilments 暖心满溢录。",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "CSV 文件（UTF-8，带 BOM）"}},
 )
