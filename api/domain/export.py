@@ -114,7 +114,7 @@ def _time(moment: datetime | None) -> str:
     return to_local(moment).strftime(TIME_FORMAT) if moment else ""
 
 
-def _stream(conn: Connection, stmt: sa.Select[Any]) -> Iterator[sa.Row[Any]]:
+def stream_rows(conn: Connection, stmt: sa.Select[Any]) -> Iterator[sa.Row[Any]]:
     """The statement's rows, fetched CHUNK_ROWS at a time, never all at once."""
     result = conn.execute(stmt, execution_options={"yield_per": CHUNK_ROWS})
     try:
@@ -144,12 +144,8 @@ WISH_HEADERS = [
 ]
 
 
-def wish_listing(
-    conn: Connection, *, principal: Principal, clauses: Iterable[sa.ColumnElement[bool]]
-) -> Listing:
-    with_submitter = principal.is_admin
-    headers = [*WISH_HEADERS, "提交人"] if with_submitter else list(WISH_HEADERS)
-    stmt = (
+def wish_select(clauses: Iterable[sa.ColumnElement[bool]]) -> sa.Select[Any]:
+    return (
         sa.select(
             W.c.number,
             W.c.created_at,
@@ -177,10 +173,18 @@ def wish_listing(
         .where(*clauses)
         .order_by(W.c.created_at, W.c.id)
     )
+
+
+def wish_listing(
+    conn: Connection, *, principal: Principal, clauses: Iterable[sa.ColumnElement[bool]]
+) -> Listing:
+    with_submitter = principal.is_admin
+    headers = [*WISH_HEADERS, "提交人"] if with_submitter else list(WISH_HEADERS)
+    stmt = wish_select(clauses)
     mask = _masker()
 
     def rows() -> Iterator[list[Any]]:
-        for r in _stream(conn, stmt):
+        for r in stream_rows(conn, stmt):
             row = [
                 r[0],
                 _time(r[1]),
@@ -221,7 +225,7 @@ RESOURCE_HEADERS = [
 ]
 
 
-def resource_listing(conn: Connection, *, principal: Principal) -> Listing:
+def resource_select(principal: Principal) -> sa.Select[Any]:
     counts = (
         sa.select(M.c.resource_id, sa.func.count().label("n")).group_by(M.c.resource_id).subquery()
     )
@@ -248,11 +252,14 @@ def resource_listing(conn: Connection, *, principal: Principal) -> Listing:
         .order_by(R.c.id)
     )
     scope = resource_scope_clause(principal)
-    if scope is not None:
-        stmt = stmt.where(scope)
+    return stmt if scope is None else stmt.where(scope)
+
+
+def resource_listing(conn: Connection, *, principal: Principal) -> Listing:
+    stmt = resource_select(principal)
 
     def rows() -> Iterator[list[Any]]:
-        for r in _stream(conn, stmt):
+        for r in stream_rows(conn, stmt):
             yield [
                 r[0],
                 r[1],
@@ -284,10 +291,11 @@ FULFILMENT_HEADERS = [
 ]
 
 
-def fulfilment_listing(conn: Connection, *, clauses: Iterable[sa.ColumnElement[bool]]) -> Listing:
+def fulfilment_select(clauses: Iterable[sa.ColumnElement[bool]]) -> sa.Select[Any]:
     # One row per (fulfilment, match): the providers of a wish arrive next to each other and
-    # are folded into one cell below, so no second query (and no list of wish ids) is needed.
-    stmt = (
+    # are folded into one cell (fulfilment_listing), so no second query (and no list of wish
+    # ids) is needed.
+    return (
         sa.select(
             F.c.id,
             W.c.number,
@@ -308,10 +316,14 @@ def fulfilment_listing(conn: Connection, *, clauses: Iterable[sa.ColumnElement[b
         .where(*clauses)
         .order_by(F.c.delivered_on, F.c.id, M.c.id)
     )
+
+
+def fulfilment_listing(conn: Connection, *, clauses: Iterable[sa.ColumnElement[bool]]) -> Listing:
+    stmt = fulfilment_select(clauses)
     mask = _masker()
 
     def rows() -> Iterator[list[Any]]:
-        for _, group in itertools.groupby(_stream(conn, stmt), key=lambda r: r[0]):
+        for _, group in itertools.groupby(stream_rows(conn, stmt), key=lambda r: r[0]):
             matched = list(group)
             r = matched[0]
             providers = dict.fromkeys(m[9] for m in matched if m[9] is not None)
