@@ -64,14 +64,14 @@ STAFF = _table(Staff)
 
 
 class Sheet(enum.StrEnum):
-    """The three lists; the value is the code in URLs, the title the sheet's Chinese name."""
+    """The three lists; the value is the code in URLs, the label the sheet's Chinese name."""
 
     wishes = "wishes"
     resources = "resources"
     fulfilments = "fulfilments"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         return _TITLES[self]
 
 
@@ -114,7 +114,7 @@ def _time(moment: datetime | None) -> str:
     return to_local(moment).strftime(TIME_FORMAT) if moment else ""
 
 
-def stream_rows(conn: Connection, stmt: sa.Select[Any]) -> Iterator[sa.Row[Any]]:
+def stream_rows(conn: Connection, stmt: sa.Select[Any]) -> Iterator[Any]:
     """The statement's rows, fetched CHUNK_ROWS at a time, never all at once."""
     result = conn.execute(stmt, execution_options={"yield_per": CHUNK_ROWS})
     try:
@@ -391,7 +391,7 @@ def _csv_cell(value: Any) -> Any:
 
 
 def _add_sheet(wb: Workbook, table: Listing) -> int:
-    ws = wb.create_sheet(table.sheet.title)
+    ws = wb.create_sheet(table.sheet.label)
     # Write-only sheets take their layout before the first row.
     ws.freeze_panes = "A2"
     for index, header in enumerate(table.headers, start=1):

@@ -23,11 +23,13 @@ def wish_ref(seq: int, category: str) -> str:
     return f"#{seq}（{Category(category).label}）"
 
 
-def numbered(lines: Sequence[str], limit: int) -> list[str]:
-    """At most `limit` numbered lines; the rest are counted, not dropped silently."""
+def numbered(lines: Sequence[str], limit: int, total: int | None = None) -> list[str]:
+    """At most `limit` numbered lines; the rest are counted, not dropped silently. `total`:
+    how many there are when only the shown ones were formatted (default: len(lines))."""
     shown = [f"{i}. {text}" for i, text in enumerate(lines[:limit], start=1)]
-    if len(lines) > limit:
-        shown.append(f"……另有 {len(lines) - limit} 条，请在心愿台账中查看")
+    total = len(lines) if total is None else total
+    if total > limit:
+        shown.append(f"……另有 {total - limit} 条，请在心愿台账中查看")
     return shown
 
 

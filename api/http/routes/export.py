@@ -119,4 +119,4 @@ def export_csv(
             conn=conn, sheet=sheet, principal=principal, clauses=clauses, out=file
         ),
     )
-    return _download(out, CSV, f"{sheet.value}.csv", f"{sheet.title}-{_today()}.csv")
+    return _download(out, CSV, f"{sheet.value}.csv", f"{sheet.label}-{_today()}.csv")
