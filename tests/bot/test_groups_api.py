@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from models import Group, Office, Staff
-from tests.bot.test_bot_api import ROOM, api  # noqa: F401  (the fixture)
+from tests.bot.test_bot_api import ROOM
+from tests.bot.test_bot_api import api as _api_fixture  # noqa: F401  (provides `api`)
 
 VERSION = "X-Groups-Version"
 

@@ -50,7 +50,8 @@ def test_a_run_sends_a_few_statements_for_many_overdue_wishes(
     assert report.counts["overdue"] == 0
     events = _rows(world.session, WishEvent)
     assert events >= OVERDUE  # every wish got its timeline event(s)…
-    assert statements < OVERDUE // 2, statements  # …from a handful of statements, not a few per wish
+    # …from a handful of statements, not a few per wish.
+    assert statements < OVERDUE // 2, statements
     messages = _rows(world.session, Outbox)
     # Run again at the same moment: claimed wishes are not due, nothing is added.
     followup.run_reminders(now)
@@ -76,9 +77,7 @@ def test_batched_enqueue_skips_stored_and_repeated_keys(world: World) -> None:
     ]
     assert enqueue_messages(session=session, messages=batch) == 3
     session.commit()
-    texts = {
-        (m.dedupe_key, m.text) for m in session.exec(select(Outbox).order_by(Outbox.id)).all()
-    }
+    texts = {(m.dedupe_key, m.text) for m in session.exec(select(Outbox).order_by(Outbox.id)).all()}
     session.commit()
     assert texts == {("k1", "第一次"), ("k2", "新的"), (None, "没有键一"), (None, "没有键二")}
     assert enqueue_messages(session=session, messages=[]) == 0
