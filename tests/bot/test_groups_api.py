@@ -8,8 +8,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from models import Group, Office, Staff
+from tests.bot import test_bot_api
 from tests.bot.test_bot_api import ROOM
-from tests.bot.test_bot_api import api as _api_fixture  # noqa: F401  (provides `api`)
+
+api = test_bot_api.api  # the same app, tokens and seeded group as the other bot API tests
 
 VERSION = "X-Groups-Version"
 
