@@ -27,6 +27,8 @@ def main() -> int:
         ("gateway_roundtrip.py", []),
         ("bot_roundtrip.py", ["--messages", "50"] if args.quick else []),
         ("followup_bench.py", followup),
+        ("export_bench.py", ["--wishes", "10000"] if args.quick else []),
+        ("bot_groups_bench.py", []),
     ]
     failed = []
     for script, extra in runs:

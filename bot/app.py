@@ -326,6 +326,18 @@ class BotApp:
                 continue
             for item in items:
                 await deliver(item, sender=self.sender, spool=self.spool, client=self.client)
+            if self.bridge.groups.note_version(self.client.groups_version):
+                await self._refresh_groups()
+
+    async def _refresh_groups(self) -> None:
+        """A group changed in the ledger: re-read the known ones (batched, outside the lock)."""
+        try:
+            await self.bridge.groups.refresh()
+        except ApiAuthError as exc:
+            self.fail(EXIT_CONFIG, f"the API refused the bot token ({exc})")
+        except (ApiUnavailable, ApiRejected) as exc:
+            # Entries stay behind the version: each is checked again when its group speaks.
+            logger.debug("group refresh failed: %s", exc)
 
     def health(self) -> dict[str, Any]:
         return {

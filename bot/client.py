@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -10,6 +11,7 @@ import httpx
 logger = logging.getLogger(__name__)
 
 PREFIX = "/api/v1/bot"
+GROUPS_VERSION_HEADER = "X-Groups-Version"
 
 
 class BotError(Exception):
@@ -53,6 +55,8 @@ class BotApiClient:
             transport=transport,
             trust_env=False,  # local traffic; never through a proxy from the environment
         )
+        # The groups version of the last outbox answer (bot/groups.py), None from an older API.
+        self.groups_version: str | None = None
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -66,6 +70,18 @@ class BotApiClient:
         params: dict[str, Any] | None = None,
         timeout: float | None = None,
     ) -> Any:
+        response = await self._send(method, path, json=json, params=params, timeout=timeout)
+        return response.json()
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
         extra: dict[str, Any] = {}
         if timeout is not None:
             extra["timeout"] = timeout
@@ -84,7 +100,7 @@ class BotApiClient:
                 pass
             cls = ApiAuthError if response.status_code in (401, 403) else ApiRejected
             raise cls(response.status_code, code, message)
-        return response.json()
+        return response
 
     # ---- messages in ----------------------------------------------------------------------------
     async def whoami(self) -> dict[str, Any]:
@@ -97,6 +113,10 @@ class BotApiClient:
         return dict(
             await self._call("POST", "/groups/seen", json={"room_id": room_id, "topic": topic})
         )
+
+    async def check_groups(self, room_ids: Sequence[str]) -> dict[str, Any]:
+        """The states of many known groups at once: {version, groups: [{room_id, enabled, …}]}."""
+        return dict(await self._call("POST", "/groups/check", json={"room_ids": list(room_ids)}))
 
     async def submit_wish(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Logs a wish; idempotent on payload["message_id"]. Returns {reply, seq, created, …}."""
@@ -115,8 +135,9 @@ class BotApiClient:
         self, *, wait: float, limit: int, urgent_only: bool = False
     ) -> list[dict[str, Any]]:
         params = {"wait": wait, "limit": limit, "urgent_only": urgent_only}
-        data = await self._call("GET", "/outbox", params=params, timeout=wait + 10)
-        return list(data)
+        response = await self._send("GET", "/outbox", params=params, timeout=wait + 10)
+        self.groups_version = response.headers.get(GROUPS_VERSION_HEADER)
+        return list(response.json())
 
     async def ack_outbox(self, outbox_id: int, sent_message_id: str | None) -> None:
         await self._call(

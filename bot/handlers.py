@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import nlp
 from bot import burst
 from bot.client import ApiAuthError, ApiRejected, ApiUnavailable
+from bot.groups import GroupCache
 from bot.sender import Sender
 from bot.spool import ANSWERED, NEW, Spool, SpoolEntry
 from models.logsafe import scrub_exceptions
@@ -87,6 +88,8 @@ class Outcome(enum.StrEnum):
 class ApiClient(Protocol):
     async def group_seen(self, room_id: str, topic: str) -> dict[str, Any]: ...
 
+    async def check_groups(self, room_ids: Sequence[str]) -> dict[str, Any]: ...
+
     async def submit_wish(self, payload: dict[str, Any]) -> dict[str, Any]: ...
 
     async def submit_command(self, payload: dict[str, Any]) -> dict[str, Any]: ...
@@ -143,10 +146,11 @@ class Bridge:
         self.conversation = conversation or Conversation(
             bot_names=self.bot_names or DEFAULT_BOT_NAMES
         )
-        # Per room, from the ledger: who speaks for the federation there (never auto-logged),
-        # and whether uncertain messages are asked about in the group instead of routed to staff.
-        self._room_staff: dict[str, frozenset[str]] = {}
-        self._room_asks: dict[str, bool] = {}
+        # Per room, from the ledger: enabled, who speaks for the federation there (never
+        # auto-logged), whether uncertain messages are asked about in the group (bot/groups.py).
+        self.groups = GroupCache(
+            client=client, spool=spool, cache_seconds=group_cache_seconds, clock=clock
+        )
 
     # ---- incoming -----------------------------------------------------------------------------
     async def handle(self, msg: Incoming) -> Outcome:
@@ -191,26 +195,14 @@ class Bridge:
         return Outcome.hinted
 
     async def _group_enabled(self, room_id: str, topic: str) -> bool:
-        known = self.spool.group(room_id)
-        if known is not None and self.clock() - known.checked_at < self.group_cache_seconds:
-            return known.enabled
-        try:
-            return await self.refresh_group(room_id, topic)
-        except ApiUnavailable:
-            # Trust what we last knew; an unknown group stays silent until the API is back.
-            return known.enabled if known is not None else False
+        return await self.groups.enabled(room_id, topic)
 
     async def refresh_group(self, room_id: str, topic: str) -> bool:
         """Tells the API about the group (registered disabled if new); caches whether enabled."""
-        group = await self.client.group_seen(room_id, topic)
-        enabled = bool(group.get("enabled"))
-        self._room_staff[room_id] = frozenset(str(x) for x in group.get("staff_ids") or ())
-        self._room_asks[room_id] = bool(group.get("ask_members"))
-        self.spool.save_group(room_id, enabled)
-        return enabled
+        return (await self.groups.see(room_id, topic)).enabled
 
     def _speaker(self, msg: Incoming) -> str:
-        staff = self._room_staff.get(msg.room_id or "", frozenset())
+        staff = self.groups.staff_ids(msg.room_id or "")
         return "staff" if msg.talker_id in staff else "member"
 
     async def _command(self, msg: Incoming, command: Command) -> Outcome:
@@ -237,7 +229,7 @@ class Bridge:
         if result.outcome != "triage":
             return Outcome.chatter  # never stored, never sent anywhere
         payload = self._wish_payload(msg, text, result)
-        if self._room_asks.get(msg.room_id, False):
+        if self.groups.ask_members(msg.room_id):
             # This group chose to ask the member in public instead of routing to staff.
             if not self.spool.add_pending(msg.room_id, msg.talker_id, msg.message_id, payload):
                 return Outcome.duplicate

@@ -74,7 +74,11 @@ class BotSettings(SectionSettings):
         default=600, ge=1, description="How long a grey-zone question waits for 「是」"
     )
     group_cache_seconds: int = Field(
-        default=60, ge=0, description="How long the bot trusts what it knows about a group"
+        default=60,
+        ge=0,
+        description="How long the bot trusts what it knows about a group without news from the "
+        "API (a groups version that keeps coming with the outbox answers keeps it longer); "
+        "0: always ask",
     )
     login_timeout_seconds: float = Field(
         default=30.0, gt=0, description="Exit non-zero if not logged in by then"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import create_engine
 
 from models.files import private_sqlite
@@ -45,6 +47,29 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(conn: Any) -> None:
+    if conn.get_execution_options().get(READ_ONLY_OPTION):
+        # A read-only connection (read_connection): deferred, so in WAL mode writers go on
+        # beside it; it never writes, so it never needs to upgrade its lock.
+        conn.exec_driver_sql("BEGIN")
+        return
     # BEGIN IMMEDIATE takes the write lock up front: two API workers that read and then write
     # wait for each other (busy_timeout) instead of failing with "database is locked" on upgrade.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+READ_ONLY_OPTION = "wishpool_read_only"
+
+
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in one read-only transaction with a stable snapshot, for long reads
+    (exports): on SQLite a deferred BEGIN, which never takes or waits for the write lock; on
+    PostgreSQL REPEATABLE READ, READ ONLY. Rolled back at the end: it wrote nothing."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        else:
+            conn.execution_options(**{READ_ONLY_OPTION: True})
+        with conn.begin() as transaction:
+            yield conn
+            transaction.rollback()

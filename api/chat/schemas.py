@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -79,3 +79,27 @@ class BotOutboxItem(BaseModel):
     mention_ids: list[str]
     urgent: bool
     kind: str
+
+
+# ---- Group states in batches (the bot refreshes its group cache when the version changes) ----
+
+
+class GroupsCheckIn(CleanBody):
+    room_ids: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        min_length=1, max_length=1000, description="Room ids the bot knows (at most 1,000 a call)"
+    )
+
+
+class BotGroupState(BaseModel):
+    room_id: str
+    group_id: int
+    enabled: bool
+    office_id: int | None
+    is_staff_group: bool
+    ask_members: bool
+    staff_ids: list[str]
+
+
+class GroupsCheckOut(BaseModel):
+    version: str = Field(description="Groups version these states are at least as new as")
+    groups: list[BotGroupState] = Field(description="Registered groups among the room ids")

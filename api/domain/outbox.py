@@ -10,9 +10,12 @@ follow-up run) commits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -49,6 +52,33 @@ def enqueue_message(*, session: Session, message_in: OutboxCreate) -> Outbox:
             return existing
     session.refresh(message)  # as stored, as a read would return it
     return message
+
+
+def enqueue_messages(*, session: Session, messages: Sequence[OutboxCreate]) -> int:
+    """enqueue_message for many at once, in a few multi-row INSERTs: a message whose
+    dedupe_key is stored already (an earlier run, another instance meanwhile) or repeats one
+    earlier in the batch is skipped (ON CONFLICT DO NOTHING, no savepoint per message).
+    Returns how many were added."""
+    keyed: dict[str, dict[str, Any]] = {}
+    plain: list[dict[str, Any]] = []
+    for message_in in messages:
+        row = Outbox.model_validate(message_in).model_dump(exclude={"id"})
+        if message_in.dedupe_key:
+            keyed.setdefault(message_in.dedupe_key, row)
+        else:
+            plain.append(row)
+    table = cast(sa.Table, Outbox.__table__)  # type: ignore[attr-defined]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    connection = session.connection()
+    # With RETURNING, SQLAlchemy sends each executemany as multi-row INSERTs ("insertmanyvalues");
+    # a row skipped by ON CONFLICT returns nothing, so the rows returned are the rows added.
+    added = 0
+    if keyed:
+        stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        added += len(connection.execute(stmt.returning(table.c.id), list(keyed.values())).all())
+    if plain:
+        added += len(connection.execute(table.insert().returning(table.c.id), plain).all())
+    return added
 
 
 def _by_key(session: Session, key: str) -> Outbox | None:

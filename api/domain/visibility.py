@@ -86,6 +86,13 @@ def staff_view(staff_id: int | None, wish: Wish) -> WishView:
     return "restricted" if wish.sensitive else "masked"
 
 
+def is_restricted(principal: Principal, *, sensitive: bool, assignee_id: int | None) -> bool:
+    """view_of(...) == "restricted" from two columns, for row-wise readers (the export)."""
+    if principal.is_admin or not sensitive:
+        return False
+    return principal.staff_id is None or principal.staff_id != assignee_id
+
+
 def require_full(principal: Principal, wish: Wish) -> None:
     """Refuses what only a full view may do with a sensitive wish (read suggestions, edit)."""
     if view_of(principal, wish) == "restricted":

@@ -41,6 +41,8 @@ class WorkCalendar:
         self._warned_years: set[int] = set()
         # Per-instance cache: the configured holidays are part of the answer.
         self.is_working_day = lru_cache(maxsize=8192)(self._is_working_day)
+        # A reminder run asks this for each of tens of thousands of wishes, of a few hundred days.
+        self.nth_working_day_after = lru_cache(maxsize=8192)(self._nth_working_day_after)
 
     # ---- days ------------------------------------------------------------------------------
 
@@ -61,7 +63,7 @@ class WorkCalendar:
                 )
             return day.weekday() < 5
 
-    def nth_working_day_after(self, day: date, n: int) -> date:
+    def _nth_working_day_after(self, day: date, n: int) -> date:
         """The n-th working day strictly after `day`."""
         found = 0
         for offset in range(1, _SEARCH_DAYS):

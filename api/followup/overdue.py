@@ -101,6 +101,17 @@ class Directory:
     staff_groups: dict[int, list[Group]]
     member_groups: dict[int, list[Group]]
     organisations: dict[int, Organisation] = field(default_factory=dict)
+    # Derived once per run (the tables above do not change during one): a run asks who is
+    # responsible for tens of thousands of wishes, each answer must not scan every staff row.
+    by_office: dict[int, list[Staff]] = field(init=False, repr=False)
+    _responsible: dict[tuple[int, int | None], list[Staff]] = field(
+        init=False, repr=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        self.by_office = {}
+        for member in sorted(self.staff.values(), key=lambda s: s.id or 0):
+            self.by_office.setdefault(member.office_id, []).append(member)
 
     @classmethod
     def load(cls, session: Session) -> Directory:
@@ -121,6 +132,7 @@ class Directory:
         for chunk in chunks(wanted):
             for org in session.exec(select(Organisation).where(col(Organisation.id).in_(chunk))):
                 self.organisations[int(org.id or 0)] = org
+        self._responsible.clear()  # answers may name an organisation's liaison now
 
     def code(self, office_id: int) -> str | None:
         office = self.offices.get(office_id)
@@ -147,12 +159,17 @@ class Directory:
         assignee = self.active(wish.assignee_id)
         if assignee is not None:
             return [assignee]
-        return choose_responsible(
-            office=self.offices.get(wish.office_id),
-            office_staff=[s for s in self.staff.values() if s.office_id == wish.office_id],
-            organisation=self.organisations.get(wish.organisation_id or -1),
-            staff_by_id=self.staff.get,
-        )
+        # Without an assignee the answer depends on the office and the organisation only.
+        key = (wish.office_id, wish.organisation_id)
+        found = self._responsible.get(key)
+        if found is None:
+            found = self._responsible[key] = choose_responsible(
+                office=self.offices.get(wish.office_id),
+                office_staff=self.by_office.get(wish.office_id, []),
+                organisation=self.organisations.get(wish.organisation_id or -1),
+                staff_by_id=self.staff.get,
+            )
+        return found
 
     def office_staff(self, office_id: int) -> list[Staff]:
         """Who hears an escalation to this office: its on-duty staff, else all its active staff."""
@@ -160,8 +177,7 @@ class Directory:
         on_duty = self.active(office.on_duty_staff_id if office else None)
         if on_duty is not None:
             return [on_duty]
-        members = [s for s in self.staff.values() if s.active and s.office_id == office_id]
-        return sorted(members, key=lambda s: s.id or 0)
+        return [s for s in self.by_office.get(office_id, []) if s.active]
 
 
 class Selector:

@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, cast, overload
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlmodel import Session
 
-from api.domain.outbox import enqueue_message
+from api.domain.outbox import enqueue_messages
 from api.domain.triage import purge_expired_triage
 from api.followup.jobs import JOB_REMINDERS, JobContext, RunReport
 from api.followup.overdue import Candidate, Directory, DueItem, chunks, counts_by_rule
@@ -40,6 +41,8 @@ from models.wording import staff as for_staff
 logger = logging.getLogger(__name__)
 
 _ADVISORY_KEY = 0x7769_7368_706F  # "wishpo": one reminder run at a time per database
+EVENT_ROWS = 5000
+_WISH = cast(sa.Table, Wish.__table__)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -86,8 +89,7 @@ class _Reminders:
         report.counts["messages"] = len(report.messages)
         if write:
             self._add_events(session, routed, directory, now)
-            for message in report.messages:
-                enqueue_message(session=session, message_in=message)
+            enqueue_messages(session=session, messages=report.messages)
             # Undecided triage items past their lifetime lose their words (chatter is never
             # kept): every run sweeps, so a quiet bot does not keep them longer.
             report.counts["triage_expired"] = purge_expired_triage(session=session, now=now)
@@ -129,6 +131,7 @@ class _Reminders:
             )
             groups.setdefault(key, []).append(item.wish.id)
         claimed: set[int] = set()
+        connection = session.connection()
         for (status, level, next_level, interval), ids in groups.items():
             values: dict[str, Any] = {
                 "reminded_at": now,
@@ -137,19 +140,18 @@ class _Reminders:
             if next_level is not None:
                 values.update(escalation_level=next_level, escalated_at=now)
             for chunk in chunks(ids):
-                result = session.execute(
-                    sa.update(Wish)
+                # Core on the table: the ORM's bulk-update bookkeeping (synchronising objects
+                # in the session, of which this run has none) cost more than the UPDATE itself.
+                result = connection.execute(
+                    sa.update(_WISH)
                     .where(
-                        col(Wish.id).in_(chunk),
-                        col(Wish.status) == status,
-                        col(Wish.escalation_level) == level,
-                        sa.or_(
-                            col(Wish.next_reminder_at).is_(None),
-                            col(Wish.next_reminder_at) <= now,
-                        ),
+                        _WISH.c.id.in_(chunk),
+                        _WISH.c.status == status,
+                        _WISH.c.escalation_level == level,
+                        sa.or_(_WISH.c.next_reminder_at.is_(None), _WISH.c.next_reminder_at <= now),
                     )
                     .values(**values)
-                    .returning(col(Wish.id))
+                    .returning(_WISH.c.id)
                 )
                 claimed.update(row[0] for row in result)
         return [(item, staff) for item, staff in routed if item.wish.id in claimed]
@@ -182,14 +184,14 @@ class _Reminders:
         messages = []
         for staff_id, staff_items in sorted(by_staff.items()):
             member = directory.staff[staff_id]
-            lines = [self._line(i, directory, now) for i in _ordered(staff_items)]
+            lines = _Lines(_ordered(staff_items), lambda i: self._line(i, directory, now))
             text = for_staff.reminder_text(staff_name=member.name, lines=lines, limit=limit)
             target = self._staff_target(member, directory)
             key = f"followup:remind:{staff_id}:{slot}:{_digest(staff_items)}"
             messages.append(self._message(target, text, "reminder", key, urgent=False))
         for office_id, office_items in sorted(by_office.items()):
             office = directory.offices[office_id]
-            lines = [self._line(i, directory, now) for i in _ordered(office_items)]
+            lines = _Lines(_ordered(office_items), lambda i: self._line(i, directory, now))
             text = for_staff.escalation_text(office_name=office.name, lines=lines, limit=limit)
             urgent = any(i.urgent for i in office_items)
             for n, target in enumerate(self._escalation_targets(office_id, directory)):
@@ -256,11 +258,34 @@ class _Reminders:
                 office = directory.offices[item.escalate_to]
                 note = f"第 {item.next_level} 级督办：上报{office.name}（{reason}）"
                 rows.append(_event(item.wish, EventKind.escalated, now, note))
-        # Core executemany on the table, not the ORM bulk path: thousands of rows per run.
-        table = cast(sa.Table, WishEvent.__table__)  # type: ignore[attr-defined]
-        connection = session.connection()
-        for start in range(0, len(rows), 5000):
-            connection.execute(table.insert(), rows[start : start + 5000])
+        _insert_rows(session, cast(sa.Table, WishEvent.__table__), rows)  # type: ignore[attr-defined]
+
+
+def _insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Core inserts of many rows, never the ORM bulk path (tens of thousands per run).
+
+    PostgreSQL: one INSERT … SELECT FROM unnest(<one array per column>) per EVENT_ROWS rows, a
+    handful of parameters however many rows (an executemany costs a round trip per row).
+    SQLite: executemany, a loop inside the database library without round trips."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    names = list(rows[0])
+    for start in range(0, len(rows), EVENT_ROWS):
+        chunk = rows[start : start + EVENT_ROWS]
+        arrays = [
+            sa.cast(
+                sa.bindparam(name, [row[name] for row in chunk], type_=ARRAY(table.c[name].type)),
+                ARRAY(table.c[name].type),
+            )
+            for name in names
+        ]
+        source = sa.func.unnest(*arrays).table_valued(*names).render_derived()
+        select = sa.select(*(source.c[name] for name in names))
+        connection.execute(sa.insert(table).from_select(names, select))
 
 
 def _event(wish: Candidate, kind: EventKind, now: datetime, note: str) -> dict[str, Any]:
@@ -274,6 +299,29 @@ def _event(wish: Candidate, kind: EventKind, now: datetime, note: str) -> dict[s
         "to_status": None,
         "note": note,
     }
+
+
+class _Lines(Sequence[for_staff.Line]):
+    """One message's lines, each made only when asked for: the wording formats the first
+    max_items_per_message and counts the rest, of what may be thousands for one person."""
+
+    def __init__(self, items: list[DueItem], make: Callable[[DueItem], for_staff.Line]) -> None:
+        self.items = items
+        self.make = make
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> for_staff.Line: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[for_staff.Line]: ...
+
+    def __getitem__(self, index: int | slice) -> for_staff.Line | list[for_staff.Line]:
+        if isinstance(index, slice):
+            return [self.make(item) for item in self.items[index]]
+        return self.make(self.items[index])
 
 
 def _ordered(items: Iterable[DueItem]) -> list[DueItem]:

@@ -27,11 +27,13 @@ def wish_ref(seq: int, category: str, *, sensitive: bool = False) -> str:
     return f"#{seq}" if sensitive else f"#{seq}（{Category(category).label}）"
 
 
-def numbered(lines: Sequence[str], limit: int) -> list[str]:
-    """At most `limit` numbered lines; the rest are counted, not dropped silently."""
+def numbered(lines: Sequence[str], limit: int, total: int | None = None) -> list[str]:
+    """At most `limit` numbered lines; the rest are counted, not dropped silently. `total`:
+    how many there are when only the shown ones were formatted (default: len(lines))."""
     shown = [f"{i}. {text}" for i, text in enumerate(lines[:limit], start=1)]
-    if len(lines) > limit:
-        shown.append(f"……另有 {len(lines) - limit} 条，请在心愿台账中查看")
+    total = len(lines) if total is None else total
+    if total > limit:
+        shown.append(f"……另有 {total - limit} 条，请在心愿台账中查看")
     return shown
 
 
@@ -324,7 +326,9 @@ def private_choice_out_of_range(count: int) -> str:
 def private_wish_accepted(seq: int, *, sensitive: bool) -> str:
     """Staff logged what she wrote privately (a triage item): told privately, with her number."""
     if sensitive:
-        return f"您私信说的情况已经登记（编号 #{seq}），只有负责的工作人员能看到，工作人员会私下联系您"
+        return (
+            f"您私信说的情况已经登记（编号 #{seq}），只有负责的工作人员能看到，工作人员会私下联系您"
+        )
     return f"已收到您的心愿 #{seq}，我们会尽快联系您"
 
 

@@ -158,11 +158,12 @@ class Line:
 
 
 def reminder_text(*, staff_name: str, lines: Sequence[Line], limit: int) -> str:
-    body = [f"{line.ref}，已等待{waited(line.waited)}，{line.reason()}" for line in lines]
+    # Only the lines shown are formatted: a run may hand one person thousands.
+    body = [f"{line.ref}，已等待{waited(line.waited)}，{line.reason()}" for line in lines[:limit]]
     return "\n".join(
         [
             f"【心愿提醒】{staff_name}您好，以下 {len(lines)} 个心愿需要您跟进：",
-            *numbered(body, limit),
+            *numbered(body, limit, len(lines)),
             "有求即答，有事尽帮。处理后请在台账中更新状态，谢谢！",
         ]
     )
@@ -172,13 +173,13 @@ def escalation_text(*, office_name: str, lines: Sequence[Line], limit: int) -> s
     body = [
         f"{line.office_name}{line.ref}，已等待{waited(line.waited)}，{line.reason()}，"
         f"经办：{line.holder or '无人认领'}（第 {line.level} 级督办）"
-        for line in lines
+        for line in lines[:limit]
     ]
     return "\n".join(
         [
             f"【心愿督办】{office_name}：下级妇联有 {len(lines)} 个心愿"
             "长时间没有进展，请协助推动：",
-            *numbered(body, limit),
+            *numbered(body, limit, len(lines)),
             "请联系经办同志了解情况，必要时协调资源，谢谢！",
         ]
     )

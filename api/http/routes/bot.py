@@ -13,13 +13,14 @@ import asyncio
 import contextlib
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from api.chat.commands import run_command_once
 from api.chat.delivery import lease_for_bot
+from api.chat.group_states import group_states, groups_version
 from api.chat.intake import group_seen as see_group
 from api.chat.intake import submit_wish as take_wish
 from api.chat.private import submit_private_wish as take_private_wish
@@ -28,6 +29,8 @@ from api.chat.schemas import (
     BotOutboxItem,
     BotReply,
     BotWishIn,
+    GroupsCheckIn,
+    GroupsCheckOut,
     GroupSeenIn,
     GroupSeenOut,
 )
@@ -42,6 +45,8 @@ router = APIRouter(prefix="/bot", tags=["bot"])
 
 # Long enough for the bot's retries, short enough that the wait never ties up a worker for long.
 MAX_WAIT_SECONDS = 30.0
+# Sent with every outbox answer: the bot refreshes its group cache only when this changes.
+GROUPS_VERSION_HEADER = "X-Groups-Version"
 # Other processes (scheduler, admin API workers) also write the outbox: look at it this often.
 POLL_SECONDS = 0.5
 
@@ -83,6 +88,16 @@ def _signal(app: FastAPI) -> OutboxSignal:
 )
 def group_seen(body: GroupSeenIn, session: SessionDep, _: BotDep) -> GroupSeenOut:
     return see_group(session=session, room_id=body.room_id, topic=body.topic)
+
+
+@router.post(
+    "/groups/check",
+    summary="机器人批量查询群状态（是否启用、谁是工作人员）；群版本变化时调用",
+    response_model=GroupsCheckOut,
+)
+def groups_check(body: GroupsCheckIn, session: SessionDep, _: BotDep) -> GroupsCheckOut:
+    version = groups_version(session)  # read first: the states below are at least this new
+    return GroupsCheckOut(version=version, groups=group_states(session, body.room_ids))
 
 
 class BotMe(BaseModel):
@@ -159,9 +174,15 @@ def run_command(
     return reply
 
 
-@router.get("/outbox", summary="领取待发消息（长轮询）", response_model=list[BotOutboxItem])
+@router.get(
+    "/outbox",
+    summary="领取待发消息（长轮询）",
+    description=f"响应头 {GROUPS_VERSION_HEADER}：群版本；变化时机器人用 /bot/groups/check 刷新。",
+    response_model=list[BotOutboxItem],
+)
 async def lease_outbox(
     request: Request,
+    response: Response,
     settings: SettingsDep,
     _: BotDep,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
@@ -184,11 +205,17 @@ async def lease_outbox(
             session.commit()  # this look's one transaction: the leases are taken
             return items
 
+    def version() -> str:
+        with Session(engine) as session:
+            return groups_version(session)
+
     while True:
         event = signal.event()  # taken before looking, so a notify in between is not missed
         items = await run_in_threadpool(lease)
         remaining = deadline - loop.time()
         if items or remaining <= 0 or await request.is_disconnected():
+            # Read at the end, so the bot hears of a change made while it waited.
+            response.headers[GROUPS_VERSION_HEADER] = await run_in_threadpool(version)
             return items
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=min(POLL_SECONDS, remaining))
