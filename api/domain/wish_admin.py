@@ -22,12 +22,12 @@ from api.domain.common import (
     office_clause,
     require_ref,
     scope_clause,
-    search_clause,
     visible,
 )
 from api.domain.errors import Forbidden, InvalidInput
 from api.domain.listing import ListParams, paginate
 from api.domain.resources import refuse_unseen_resources
+from api.domain.wish_search import wish_search_clause
 from api.domain.wishes import (
     Actor,
     create_wish,
@@ -84,7 +84,6 @@ def create_wish_checked(
         raise InvalidInput(
             "请指定心愿所属的妇联（office_id），或一个已归属妇联的来源群（group_id）"
         )
-    ensure_office_allowed(session, principal, office_id)
     if (
         group is not None
         and group.office_id is not None
@@ -93,7 +92,14 @@ def create_wish_checked(
         raise Forbidden(f"群 {group.id} 不在您的管辖范围内")
     _check_organisation(session, principal, wish_in.organisation_id)
     wish_in = wish_in.model_copy(update={"office_id": office_id})
-    return create_wish(session=session, wish_in=wish_in, actor=actor_for(principal))
+    # The office's existence and scope are checked by the number allocation itself (one
+    # statement for the office, not a read and then an update).
+    return create_wish(
+        session=session,
+        wish_in=wish_in,
+        actor=actor_for(principal),
+        scope_path=(principal.office_path or "//none//") if is_staff(principal) else None,
+    )
 
 
 def _day_start(value: date | datetime) -> datetime:
@@ -153,7 +159,7 @@ def wish_filters(
     ):
         raise InvalidInput("created_from 必须早于 created_to")
     if q:
-        clauses.append(search_clause(q, col(Wish.text), col(Wish.number)))
+        clauses.append(wish_search_clause(session, q))
     return clauses
 
 

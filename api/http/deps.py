@@ -128,10 +128,27 @@ async def list_params(
         str | None,
         Query(max_length=200, description="排序字段，逗号分隔，前加 - 表示倒序，如 -created_at"),
     ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=1000,
+            description="上一页的 next_cursor：从那页最后一条之后接着取（不与 offset 同用）",
+        ),
+    ] = None,
+    count: Annotated[
+        bool, Query(description="true：数出准确的总条数（大列表较慢）；默认只数到上限")
+    ] = False,
 ) -> ListParams:
     if limit > settings.page_size_max:
         raise InvalidInput(f"每页最多 {settings.page_size_max} 条，请减小 limit")
-    return ListParams(limit=limit, offset=offset, sort=sort)
+    return ListParams(
+        limit=limit,
+        offset=offset,
+        sort=sort,
+        cursor=cursor or None,
+        count=count,
+        count_cap=settings.list_count_cap,
+    )
 
 
 ListDep = Annotated[ListParams, Depends(list_params)]
