@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def include_name(name: str | None, type_: str, _parents: dict[str, Any]) -> bool:
+def include_name(name: str | None, type_: str, _parents: Mapping[Any, Any]) -> bool:
     """Autogenerate compares everything but the text search objects (models/search.py),
     which the models cannot declare."""
     from models.search import is_search_object

@@ -184,8 +184,8 @@ def count_rows(*, session: Session, stmt: sa.Select[Any], cap: int | None) -> tu
         return int(total.scalar_one()), False
     limited = stmt.order_by(None).limit(cap + 1)
     counted = session.execute(sa.select(sa.func.count()).select_from(limited.subquery()))
-    total = int(counted.scalar_one())
-    return (cap, True) if total > cap else (total, False)
+    found = int(counted.scalar_one())
+    return (cap, True) if found > cap else (found, False)
 
 
 def paginate(
