@@ -64,8 +64,10 @@ class ApiSettings(SectionSettings):
         default=16,
         ge=1,
         le=1000,
-        description="Requests one worker handles at once; its database pool is sized to it. "
-        "Further requests wait (without a thread or a connection) for a free slot",
+        description="Requests one worker handles at once; its database pool is sized to it "
+        "(plus half again for token checks and the outbox long-poll: on PostgreSQL keep "
+        "workers × 1.5 × this below max_connections). Further requests wait, without a "
+        "thread or a connection, for a free slot",
     )
     queue_timeout_seconds: float = Field(
         default=10,

@@ -39,14 +39,16 @@ def make_engine(
 ) -> Engine:
     """An engine with the pragmas and transaction modes the ledger relies on.
 
-    ``pool_size``: connections kept open; as many again may be opened beyond it under load
-    (max_overflow). ``pool_timeout``: seconds a checkout waits before failing (the API turns
-    that into 503 + Retry-After)."""
+    ``pool_size``: connections kept open; half as many again (at least 4) may be opened beyond
+    it under load (max_overflow), for token checks, the outbox long-poll and the scheduler.
+    On PostgreSQL, workers × that must stay below the server's max_connections.
+    ``pool_timeout``: seconds a checkout waits before failing (the API turns that into 503 +
+    Retry-After)."""
     sizing: dict[str, Any] = {}
     database = make_url(url).database
     pooled = not is_sqlite(url) or (database not in (None, "", ":memory:"))
     if pooled and pool_size is not None:
-        sizing.update(pool_size=pool_size, max_overflow=pool_size)
+        sizing.update(pool_size=pool_size, max_overflow=max(4, pool_size // 2))
     if pooled and pool_timeout is not None:
         sizing["pool_timeout"] = pool_timeout
     if not is_sqlite(url):
