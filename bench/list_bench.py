@@ -6,7 +6,7 @@ API offers, as the route runs it (wish_filters + list_wishes: the capped count, 
 the look-ahead row for next_cursor), against the bare query a person would write for that
 page (the same WHERE, ORDER BY and LIMIT, no count, Core rows). It prints the median of a few
 runs, ours/bare, and for text search the old way (LIKE scan without a text index, full count)
-for comparison. Deep pages: offset 20,000 against the keyset cursor at the same place.
+for comparison. Deep pages: offset 3N/4 against the keyset cursor at the same place.
 
     .venv/bin/python bench/list_bench.py                 # N = 200,000 on both backends
     .venv/bin/python bench/list_bench.py --n 50000 --backends sqlite
@@ -271,8 +271,8 @@ def bench(backend: str, url: str, n: int) -> list[str]:
             before = median_ms(old_search(read, filters["q"]))
             line += f"   | before 0013 (LIKE scan + full count) {before:8.1f} ms"
         lines.append(line)
-    # Deep scroll: offset 20,000 against the cursor at the same row.
-    deep = 20_000
+    # Deep scroll: three quarters down, by offset against the cursor at the same row.
+    deep = n * 3 // 4
     with Session(read) as session:
         # The cursor a client scrolling by keyset holds after the page ending at row `deep`.
         before_deep = ListParams(limit=PAGE, offset=deep - PAGE, sort=None)
