@@ -85,3 +85,41 @@ class ApiSettings(SectionSettings):
         default_factory=lambda: list(DEFAULT_SENSITIVE_WORDS),
         description="A wish whose text contains one of these words is sensitive (see above)",
     )
+    # ---- Request handling at scale (concurrency, token cache, lists) ----
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="API worker processes (`wishpool api --workers N`); more than 1 needs "
+        "PostgreSQL, and the follow-up engine then runs as its own `wishpool scheduler`",
+    )
+    max_concurrency: int = Field(
+        default=16,
+        ge=1,
+        le=1000,
+        description="Requests one worker handles at once; its database pool is sized to it "
+        "(plus half again for token checks and the outbox long-poll: on PostgreSQL keep "
+        "workers × 1.5 × this below max_connections). Further requests wait, without a "
+        "thread or a connection, for a free slot",
+    )
+    queue_timeout_seconds: float = Field(
+        default=10,
+        ge=0,
+        le=300,
+        description="A request that waited so long for a slot (or a database connection) is "
+        "answered 503 with Retry-After instead of hanging",
+    )
+    token_cache_seconds: float = Field(
+        default=5,
+        ge=0,
+        le=300,
+        description="A checked token is trusted so many seconds without asking the database "
+        "again; revoking in this process takes effect at once, in other workers within this "
+        "time; 0: check every request",
+    )
+    list_count_cap: int = Field(
+        default=1000,
+        ge=1,
+        description="Lists count matching rows up to this many (`total_capped` when there are "
+        "more); ?count=true counts them all",
+    )

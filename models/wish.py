@@ -67,6 +67,11 @@ class Wish(WishBase, table=True):
         sa.Index("ix_wish_status_claimed", "status", "claimed_at"),
         sa.Index("ix_wish_status_planned", "status", "planned_date"),
         sa.Index("ix_wish_kind_status_created", "kind", "status", "created_at"),
+        # Lists at scale (migration 0013): the default sort and the office and category
+        # filters, each ending in id for keyset pages. Text search indexes: models/search.py.
+        sa.Index("ix_wish_created", "created_at", "id"),
+        sa.Index("ix_wish_office_created", "office_id", "created_at", "id"),
+        sa.Index("ix_wish_category_created", "category", "created_at", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="office.id", index=True)

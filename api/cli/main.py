@@ -59,17 +59,61 @@ def _setup_logging(level: str) -> None:
     scrub_handlers(logging.getLogger().handlers)
 
 
+SQLITE_ONE_WORKER = (
+    "SQLite admits one writer at a time: run one API worker (the default), or use "
+    "PostgreSQL (WISHPOOL_API__DATABASE_URL=postgresql+psycopg://…) for --workers > 1"
+)
+SCHEDULER_SEPARATE = (
+    "%s API workers: the follow-up engine does not run inside them (it would run once per "
+    "worker); start one `wishpool scheduler` process beside them"
+)
+
+
 @app.command("api")
-def serve_api() -> None:
-    """Run the admin API (and, unless switched off, the follow-up engine)."""
+def serve_api(
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="Worker processes (PostgreSQL only when > 1; default: setting)"
+        ),
+    ] = None,
+) -> None:
+    """Run the admin API (and, with one worker and unless switched off, the follow-up engine)."""
+    import os
+
     import uvicorn
 
     from api.http.app import create_app
     from api.settings import ApiSettings
+    from models.db import is_sqlite
 
     settings = ApiSettings()
     _setup_logging(settings.log_level)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    count = workers if workers is not None else settings.workers
+    if count == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        return
+    if is_sqlite(settings.database_url):
+        typer.echo(SQLITE_ONE_WORKER, err=True)
+        raise typer.Exit(2)
+    # Each worker builds its own app from the environment (uvicorn needs an import string
+    # for several processes); none of them runs the scheduler.
+    if settings.run_scheduler:
+        logging.getLogger(__name__).warning(SCHEDULER_SEPARATE, count)
+    os.environ["WISHPOOL_API__RUN_SCHEDULER"] = "false"
+    if settings.auto_migrate:
+        from models.migrate import upgrade
+
+        upgrade(settings.database_url)  # once here, not in every worker at once
+    os.environ["WISHPOOL_API__AUTO_MIGRATE"] = "false"
+    uvicorn.run(
+        "api.http.app:create_app",
+        factory=True,
+        workers=count,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )
 
 
 @db_app.command("upgrade")

@@ -5,9 +5,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from api.domain.errors import Conflict, Forbidden, NotFound, Unauthorized
@@ -18,6 +22,8 @@ from models.enums import Role
 logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "wp_"
+MISSING_TOKEN = "缺少访问令牌，请在 Authorization 头中提供 Bearer 令牌"
+EXPIRED_TOKEN = "令牌已过期，请联系管理员更换"
 
 
 def hash_token(clear: str) -> str:
@@ -34,6 +40,7 @@ class Principal:
     office_path: str | None = None
     # The holder's staff record, when the token names one: she sees her assigned wishes in full.
     staff_id: int | None = None
+    expires_at: datetime | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -126,6 +133,7 @@ def rotate_token(
         expires_at = None
     old.revoked_at = now
     session.add(old)
+    forget_token(session=session, token_id=token_id)
     token, clear = create_token(
         session=session,
         name=old.name,
@@ -141,12 +149,12 @@ def rotate_token(
 
 def authenticate(*, session: Session, clear: str | None, now: datetime | None = None) -> Principal:
     if not clear:
-        raise Unauthorized("缺少访问令牌，请在 Authorization 头中提供 Bearer 令牌")
+        raise Unauthorized(MISSING_TOKEN)
     token = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(clear))).first()
     if token is None or token.revoked_at is not None or token.id is None:
         raise Unauthorized("访问令牌无效或已停用")
     if token.expires_at is not None and _aware(token.expires_at) <= (now or utcnow()):
-        raise Unauthorized("令牌已过期，请联系管理员更换")
+        raise Unauthorized(EXPIRED_TOKEN)
     office_path = None
     if token.office_id is not None:
         office = session.get(Office, token.office_id)
@@ -158,4 +166,95 @@ def authenticate(*, session: Session, clear: str | None, now: datetime | None = 
         office_id=token.office_id,
         office_path=office_path,
         staff_id=token.staff_id,
+        expires_at=_aware(token.expires_at) if token.expires_at is not None else None,
     )
+
+
+class TokenCache:
+    """Principals of recently checked tokens, by token hash, for a few seconds.
+
+    Saves the token lookup (and the office fetch of a staff token) on every request. Only
+    accepted tokens are kept, so guessed tokens neither fill it nor skip the failure limiter.
+    An expiry is still checked on every hit. Revoking or rotating a token drops it here at
+    once and again when that transaction commits; a lookup that began before a revocation
+    does not store its answer (the generation moved). Another process (another API worker,
+    `wishpool token …`) keeps trusting a revoked token for at most ``ttl`` seconds; an office
+    moved in the tree likewise shows within ``ttl``."""
+
+    MAX_ENTRIES = 4096
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.generation = 0
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, token_hash: str, ttl: float) -> Principal | None:
+        with self._lock:
+            entry = self._entries.get(token_hash)
+            if entry is None:
+                return None
+            if self.clock() - entry[0] >= ttl:
+                del self._entries[token_hash]
+                return None
+            return entry[1]
+
+    def put(self, token_hash: str, principal: Principal, *, generation: int) -> None:
+        """Stores a lookup that started at ``generation`` unless a token was dropped since."""
+        with self._lock:
+            if generation != self.generation:
+                return
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries.clear()  # rare (thousands of live tokens): start again
+            self._entries[token_hash] = (self.clock(), principal)
+
+    def forget(self, token_id: int) -> None:
+        with self._lock:
+            self.generation += 1
+            for key in [k for k, (_, p) in self._entries.items() if p.token_id == token_id]:
+                del self._entries[key]
+
+
+# One per process: a revocation in this process must reach every app instance in it.
+token_cache = TokenCache()
+
+
+def forget_token(*, session: Session, token_id: int) -> None:
+    """Stop trusting a token from the cache: now, and once more after ``session`` commits."""
+    token_cache.forget(token_id)
+    event.listen(session, "after_commit", lambda _s: token_cache.forget(token_id), once=True)
+
+
+def cached_principal(
+    *, clear: str | None, ttl: float, now: datetime | None = None
+) -> Principal | None:
+    """The caller, if her token was accepted less than ``ttl`` seconds ago (no query)."""
+    if not clear or ttl <= 0:
+        return None
+    principal = token_cache.get(hash_token(clear), ttl)
+    expires = principal.expires_at if principal is not None else None
+    if expires is not None and expires <= (now or utcnow()):
+        raise Unauthorized(EXPIRED_TOKEN)
+    return principal
+
+
+def authenticate_cached(
+    *,
+    open_session: Callable[[], Session],
+    clear: str | None,
+    ttl: float,
+    now: datetime | None = None,
+) -> Principal:
+    """:func:`authenticate`, asking the database (a session from ``open_session``, closed
+    again) only when the token is not in the cache."""
+    principal = cached_principal(clear=clear, ttl=ttl, now=now)
+    if principal is not None:
+        return principal
+    if not clear:
+        raise Unauthorized(MISSING_TOKEN)
+    generation = token_cache.generation
+    with open_session() as session:
+        principal = authenticate(session=session, clear=clear, now=now)
+    if ttl > 0:
+        token_cache.put(hash_token(clear), principal, generation=generation)
+    return principal

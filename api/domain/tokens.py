@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from api.domain.auth import create_token
+from api.domain.auth import create_token, forget_token
 from api.domain.common import get_or_404, require_ref
 from api.domain.errors import InvalidInput
 from models import ApiToken, Office
@@ -58,6 +58,7 @@ def revoke_token(*, session: Session, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)
+        forget_token(session=session, token_id=token_id)
         session.flush()
         session.refresh(token)
         logger.info("token #%s revoked", token_id)

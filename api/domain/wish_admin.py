@@ -29,6 +29,7 @@ from api.domain.errors import Forbidden, InvalidInput
 from api.domain.listing import ListParams, paginate
 from api.domain.resources import refuse_unseen_resources
 from api.domain.visibility import RESTRICTED, SensitiveRule, content_clause, view_of
+from api.domain.wish_search import wish_search_clause
 from api.domain.wishes import (
     Actor,
     create_wish,
@@ -89,7 +90,6 @@ def create_wish_checked(
         raise InvalidInput(
             "请指定心愿所属的妇联（office_id），或一个已归属妇联的来源群（group_id）"
         )
-    ensure_office_allowed(session, principal, office_id)
     if (
         group is not None
         and group.office_id is not None
@@ -98,11 +98,14 @@ def create_wish_checked(
         raise Forbidden(f"群 {group.id} 不在您的管辖范围内")
     _check_organisation(session, principal, wish_in.organisation_id)
     wish_in = wish_in.model_copy(update={"office_id": office_id})
+    # The office's existence and scope are checked by the number allocation itself (one
+    # statement for the office, not a read and then an update).
     return create_wish(
         session=session,
         wish_in=wish_in,
         actor=actor_for(principal),
         sensitive_rule=sensitive_rule,
+        scope_path=(principal.office_path or "//none//") if is_staff(principal) else None,
     )
 
 
@@ -167,10 +170,10 @@ def wish_filters(
     ):
         raise InvalidInput("created_from 必须早于 created_to")
     if q:
-        by_text = search_clause(q, col(Wish.text))
-        if readable is not None:
-            by_text = sa.and_(by_text, readable)
-        clauses.append(sa.or_(by_text, search_clause(q, col(Wish.number))))
+        found = wish_search_clause(session, q)
+        if readable is not None:  # a wish the caller may not read is found by its number only
+            found = sa.or_(sa.and_(found, readable), search_clause(q, col(Wish.number)))
+        clauses.append(found)
     return clauses
 
 

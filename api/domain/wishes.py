@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from api.domain.announcements import queue_fulfilment_announcement
 from api.domain.corrections import learn_from
-from api.domain.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from api.domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from api.domain.visibility import SensitiveRule, default_rule
 from api.domain.workflow import STAMPS, Action, refusal_message, target_of
 from models import Fulfilment, Group, Match, Office, Resource, Wish, WishEvent
@@ -52,16 +52,24 @@ def get_wish_by_seq(*, session: Session, office_id: int, seq: int) -> Wish:
     return wish
 
 
-def _next_seq(session: Session, office_id: int) -> tuple[int, str]:
-    """Atomically hands out the office's next wish number (safe under concurrent inserts)."""
+def _next_seq(session: Session, office_id: int, scope_path: str | None) -> tuple[int, str]:
+    """Atomically hands out the office's next wish number (safe under concurrent inserts).
+
+    One statement for the office: the update checks it exists and, with ``scope_path``, that
+    it lies in that subtree, and returns the number and the office code. Only when it matched
+    no row is the office read again, to say why."""
+    stmt = sa.update(Office).where(col(Office.id) == office_id)
+    if scope_path is not None:
+        stmt = stmt.where(col(Office.path).startswith(scope_path, autoescape=True))
     row = session.execute(
-        sa.update(Office)
-        .where(col(Office.id) == office_id)
-        .values(wish_seq=col(Office.wish_seq) + 1)
-        .returning(col(Office.wish_seq), col(Office.code))
+        stmt.values(wish_seq=col(Office.wish_seq) + 1).returning(
+            col(Office.wish_seq), col(Office.code)
+        )
     ).first()
     if row is None:
-        raise NotFound(f"没有找到编号为 {office_id} 的妇联")
+        if session.get(Office, office_id) is None:
+            raise InvalidInput(f"office_id：没有编号为 {office_id} 的妇联")
+        raise Forbidden(f"妇联 {office_id} 不在您的管辖范围内")
     return int(row[0]), str(row[1])
 
 
@@ -71,18 +79,26 @@ def create_wish(
     wish_in: WishCreate,
     actor: Actor,
     sensitive_rule: SensitiveRule | None = None,
+    scope_path: str | None = None,
 ) -> tuple[Wish, bool]:
     """Logs a wish. Returns (wish, created); a repeated source_message_id returns the first.
 
     ``wish_in.sensitive`` None: the wish is sensitive if ``sensitive_rule`` (the configured
-    api.sensitive_*; default: their defaults) says so."""
+    api.sensitive_*; default: their defaults) says so.
+
+    ``scope_path``: the caller may only log into offices under this materialised path (a
+    staff token's subtree); an office outside it is refused (403) and nothing is written.
+
+    The lean path (a hand-entered wish without message id): one update for the number, one
+    insert for the wish (its id from RETURNING), one for the timeline, in the caller's
+    transaction. A message id adds the lookup and a savepoint, for deliveries that race."""
     if wish_in.source_message_id:
         existing = _by_message(session, wish_in.source_message_id)
         if existing is not None:
             return existing, False
     office_id = wish_in.office_id
     if wish_in.group_id is not None:
-        group = session.get(Group, wish_in.group_id)
+        group = session.get(Group, wish_in.group_id)  # the identity map's, if already checked
         if group is None:
             raise NotFound(f"没有找到编号为 {wish_in.group_id} 的群")
         office_id = office_id or group.office_id
@@ -92,27 +108,36 @@ def create_wish(
     if wish_in.sensitive is None:
         rule = sensitive_rule or default_rule()
         data["sensitive"] = rule.applies(wish_in.text, wish_in.category)
-    try:
-        # A savepoint: of two deliveries of one WeChat message racing, the loser's insert (and
-        # the number it drew) is undone alone; the caller's transaction goes on with the winner.
-        with session.begin_nested():
-            seq, code = _next_seq(session, office_id)
-            now = utcnow()
-            wish = Wish(
-                **data,
-                office_id=office_id,
-                seq=seq,
-                number=f"{code}-{to_local(now).year}-{seq:04d}",
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(wish)
-    except IntegrityError:
-        if wish_in.source_message_id:
+
+    def insert() -> Wish:
+        seq, code = _next_seq(session, office_id, scope_path)
+        now = utcnow()
+        wish = Wish(
+            **data,
+            office_id=office_id,
+            seq=seq,
+            number=f"{code}-{to_local(now).year}-{seq:04d}",
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(wish)
+        session.flush()
+        return wish
+
+    if not wish_in.source_message_id:
+        wish = insert()
+    else:
+        try:
+            # A savepoint: of two deliveries of one WeChat message racing, the loser's insert
+            # (and the number it drew) is undone alone; the caller's transaction goes on with
+            # the winner.
+            with session.begin_nested():
+                wish = insert()
+        except IntegrityError:
             existing = _by_message(session, wish_in.source_message_id)
             if existing is not None:
                 return existing, False
-        raise
+            raise
     add_event(session, wish, actor, EventKind.created, to_status=WishStatus.new)
     session.flush()
     return wish, True

@@ -6,9 +6,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
+from api.http.admission import Admission, install_saturation_handlers
 from api.http.errors import install_error_handlers
 from api.http.routes import admin_page, register_routes
 from api.http.security import (
@@ -18,7 +20,7 @@ from api.http.security import (
     install_docs,
 )
 from api.settings import ApiSettings
-from models.db import make_engine
+from models.db import is_sqlite, make_engine, reader
 from models.logsafe import scrub_exceptions
 from models.migrate import upgrade
 
@@ -46,10 +48,20 @@ def redact_access_log() -> None:
 def create_app(settings: ApiSettings | None = None, *, engine: Engine | None = None) -> FastAPI:
     redact_access_log()
     settings = settings or ApiSettings()
-    engine = engine or make_engine(settings.database_url)
+    # The pool holds a connection for every request admitted at once (and as many again for
+    # the token checks, the outbox long-poll and the embedded scheduler).
+    engine = engine or make_engine(
+        settings.database_url,
+        pool_size=settings.max_concurrency,
+        pool_timeout=settings.queue_timeout_seconds,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Enough worker threads that an admitted request never waits for one while it holds
+        # a connection (anyio's default is 40, shared with the long-poll and file responses).
+        limiter = to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrency + 8)
         if settings.auto_migrate:
             upgrade(settings.database_url)
         if settings.run_scheduler:
@@ -77,12 +89,20 @@ def create_app(settings: ApiSettings | None = None, *, engine: Engine | None = N
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.read_engine = reader(engine)  # same pool; deferred transactions on SQLite
     # Tests replace its clock (app.state.auth_limiter.clock) to move the window by hand.
     app.state.auth_limiter = AuthFailureLimiter(settings.auth_failures_per_minute)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        Admission,
+        slots=settings.max_concurrency,
+        write_slots=1 if is_sqlite(settings.database_url) else None,
+        timeout=settings.queue_timeout_seconds,
+    )
     if settings.docs_enabled:
         install_docs(app, title=title)
     install_error_handlers(app)
+    install_saturation_handlers(app)
     register_routes(app)
     # The admin page (GET /admin) and its JS/CSS: outside /api/v1 and out of the schema.
     app.include_router(admin_page.router)

@@ -24,12 +24,22 @@ T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
-    """One page of a list: `total` counts every row matching the filters."""
+    """One page of a list. `total` counts the rows matching the filters up to the server's
+    cap (`total_capped` then true; `?count=true` counts them all); `next_cursor`, when set,
+    fetches the next page by keyset (`?cursor=…`), fast however deep the scroll."""
 
     items: list[T]
-    total: int = Field(description="符合条件的总条数")
+    total: int = Field(
+        description="符合条件的总条数；超过上限（list_count_cap）且未要求 count=true 时为该上限"
+    )
+    total_capped: bool = Field(
+        default=False, description="true：实际条数超过 total（没有全部数完）"
+    )
     limit: int
     offset: int
+    next_cursor: str | None = Field(
+        default=None, description="下一页的游标（放进 ?cursor=）；null 表示没有下一页"
+    )
 
 
 class MatchDetail(MatchPublic):

@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import models
 from models.db import make_engine
+from models.migrate import include_name
 
 models.load_all()
 config = context.config
@@ -21,6 +22,7 @@ def run_migrations_online() -> None:
             target_metadata=SQLModel.metadata,
             render_as_batch=True,  # SQLite can only ALTER through table copies
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

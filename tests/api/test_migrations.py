@@ -17,7 +17,7 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
 from models.db import make_engine
-from models.migrate import alembic_config, upgrade
+from models.migrate import alembic_config, include_name, upgrade
 
 # Same server as tests/conftest.py (its helpers are not importable: conftest names collide).
 POSTGRES_URL = os.environ.get(
@@ -54,7 +54,9 @@ def test_upgrade_from_empty_matches_models(empty_url: str) -> None:
         assert set(SQLModel.metadata.tables) <= tables
         head = ScriptDirectory.from_config(alembic_config(empty_url)).get_current_head()
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_name}
+            )
             assert context.get_current_revision() == head
             diff = compare_metadata(context, SQLModel.metadata)
         assert diff == [], f"models and migrations disagree: {diff}"

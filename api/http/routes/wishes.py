@@ -63,7 +63,14 @@ def wish_filters(
         date | datetime | None, Query(description="提交时间起（日期按北京时间整天计）")
     ] = None,
     created_to: Annotated[date | datetime | None, Query(description="提交时间止（含当天）")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="在内容和编号中搜索")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="在内容和编号中搜索（不区分大小写，% 和 _ 按原样）；"
+            "3 个字以上用全文索引，更短的逐条查找",
+        ),
+    ] = None,
 ) -> list[Any]:
     return ledger.wish_filters(
         session=session,
@@ -88,7 +95,11 @@ WishFilters = Annotated[list[Any], Depends(wish_filters)]
     "",
     response_model=Page[WishPublic],
     summary="心愿列表（筛选、排序、分页）",
-    description=VIEW_NOTE,
+    description=(
+        "翻页两种方式：offset（跳过的条数，越往后越慢），或把上一页的 next_cursor 放进 cursor"
+        "（按同一排序接着取，翻得再深也快）。total 默认只数到上限（total_capped 为 true 表示"
+        "实际更多），count=true 时数出准确条数。" + VIEW_NOTE
+    ),
 )
 def list_wishes(
     session: SessionDep, principal: StaffDep, params: ListDep, clauses: WishFilters

@@ -295,7 +295,7 @@
       type: 'button', className: 'plain', text: '上一页', disabled: current <= 1,
       onclick: function () { pageState.offset = Math.max(0, pageState.offset - PAGE); reload(); }
     }));
-    box.appendChild(el('span', { text: '第 ' + current + ' / ' + pages + ' 页，共 ' + page.total + ' 条' }));
+    box.appendChild(el('span', { text: '第 ' + current + ' / ' + pages + ' 页，共 ' + page.total + (page.total_capped ? '+' : '') + ' 条' }));
     box.appendChild(el('button', {
       type: 'button', className: 'plain', text: '下一页', disabled: current >= pages,
       onclick: function () { pageState.offset += PAGE; reload(); }
