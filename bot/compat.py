@@ -124,7 +124,7 @@ def patch_puppet_service() -> None:
         error_payload=service.EventErrorPayload,
     )
 
-    class TolerantErrorPayload(EventErrorPayload):  # type: ignore[misc]
+    class TolerantErrorPayload(EventErrorPayload):
         """An error payload in either shape: ``{data}`` (python) or ``{gerror}`` (node 1.x)."""
 
         def __init__(self, **kwargs: Any) -> None:
@@ -164,16 +164,21 @@ def patch_puppet_service() -> None:
             self.channel.close()
             self.channel = None
 
-    cls._init_puppet = init_puppet
-    cls.start = start
-    cls.stop = stop
-    service.EventErrorPayload = TolerantErrorPayload
-    cls._wishpool_patched = True
+    setattr(cls, "_init_puppet", init_puppet)  # noqa: B010 - patching the library's class
+    setattr(cls, "start", start)  # noqa: B010
+    setattr(cls, "stop", stop)  # noqa: B010
+    setattr(service, "EventErrorPayload", TolerantErrorPayload)  # noqa: B010
+    setattr(cls, "_wishpool_patched", True)  # noqa: B010
 
 
 def patch_wechaty_class() -> None:
-    """``Wechaty.emit('error', payload)`` with no error listener raises (pyee) inside the event
-    loop; log it instead. Imports ``wechaty``: only call after :func:`patch_wechaty`."""
+    """Two fixes on ``Wechaty`` itself; imports ``wechaty``: only call after :func:`patch_wechaty`.
+
+    - ``Wechaty.emit('error', payload)`` with no error listener raises (pyee) inside the event
+      loop; it is logged instead.
+    - The user classes' object caches are per instance (see ``init_puppet`` below): a bot that
+      reconnects with a new Wechaty must not get rooms bound to the old one.
+    """
     from wechaty import Wechaty
 
     if getattr(Wechaty, "_wishpool_patched", False):
@@ -186,8 +191,21 @@ def patch_wechaty_class() -> None:
             return False
         return bool(original_emit(self, event, *args, **kwargs))
 
-    Wechaty.emit = emit  # type: ignore[method-assign]
-    Wechaty._wishpool_patched = True  # type: ignore[attr-defined]
+    original_init_puppet = Wechaty.init_puppet
+
+    async def init_puppet(self: Any) -> None:
+        await original_init_puppet(self)
+        # Contact, Room and Tag keep a cache (``_pool``) on the library's base class, shared by
+        # every Wechaty instance: after a reconnect it handed out objects bound to the stopped
+        # instance (whose puppet is gone). Give this instance's classes their own.
+        for name in ("Contact", "ContactSelf", "Room", "Tag"):
+            user_class = getattr(self, name, None)
+            if user_class is not None and hasattr(user_class, "_pool"):
+                user_class._pool = {}
+
+    setattr(Wechaty, "init_puppet", init_puppet)  # noqa: B010
+    setattr(Wechaty, "emit", emit)  # noqa: B010 - patching the library's class
+    setattr(Wechaty, "_wishpool_patched", True)  # noqa: B010
 
 
 def free_port(host: str = "127.0.0.1") -> int:
