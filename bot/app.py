@@ -33,6 +33,7 @@ from bot.ordering import ArrivalOrder
 from bot.sender import Sender
 from bot.settings import BotSettings
 from bot.spool import Spool
+from models.wording import staff as for_staff
 from nlp.recogniser import Recogniser
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,10 @@ class BotApp:
         self.qrcode: str | None = None
         self.alerts: list[dict[str, Any]] = []  # since the last login; cleared by a login
         self.alert_counts: dict[str, int] = {"logout": 0, "heartbeat_missing": 0}
+        self._tell_task: asyncio.Task[None] | None = None
+        # python-wechaty handles `login` once per Wechaty instance: after a logout the bot
+        # reconnects with a new one, or the next login (after a rescan) would go unheard.
+        self._logged_out = asyncio.Event()
         self._handle_lock = asyncio.Lock()
         self._order = ArrivalOrder()
         self._stop = asyncio.Event()
@@ -156,6 +161,14 @@ class BotApp:
         del self.alerts[:-20]
         logger.warning("ALERT %s: %s", kind, detail)
 
+    async def _tell_admins(self, kinds: list[str]) -> None:
+        text = for_staff.account_back_online(kinds)
+        for contact_id in self.settings.alert_wechat_ids:
+            try:
+                await self.sender.to_contact(contact_id, text)
+            except Exception:
+                logger.exception("could not tell %s that the account is back", contact_id)
+
     async def on_scan(self, qr_code: str, status: Any, data: Any = None) -> None:
         self._event()
         self.login_state = "waiting_scan"
@@ -169,9 +182,12 @@ class BotApp:
         logger.info("logged in to the puppet service as %s", contact.contact_id)
         if self.alerts:
             logger.warning("logged in again after: %s", ", ".join(a["kind"] for a in self.alerts))
+        missed = [a["kind"] for a in self.alerts]
         self.login_state, self.qrcode, self.alerts = "logged_in", None, []
         self.connected = True
         self.logged_in.set()
+        if missed and self.settings.alert_wechat_ids:
+            self._tell_task = asyncio.create_task(self._tell_admins(missed))
         with contextlib.suppress(OSError):
             write_json_atomically(self.settings.health_path, self.health())
         with contextlib.suppress(Exception):
@@ -184,6 +200,7 @@ class BotApp:
         self.login_state = "logged_out"
         self.alert("logout", "the WeChat account was logged out: someone must scan the QR code")
         self.logged_in.clear()
+        self._logged_out.set()
 
     async def on_room_join(self, room: Any, invitees: Any, inviter: Any, date: Any) -> None:
         self._event()
@@ -264,6 +281,7 @@ class BotApp:
         while not self._stop.is_set():
             if self.login_state == "waiting_scan":
                 self.login_state = "starting"  # this stream must say so again (it replays scan)
+            self._logged_out.clear()
             self.wechaty = self._new_wechaty()
             task = asyncio.create_task(self.wechaty.start(), name="wechaty")
             # Kept so shutdown can reap it even if this coroutine is cancelled mid-cleanup.
@@ -272,7 +290,7 @@ class BotApp:
             await asyncio.wait({task, login}, timeout=s.login_timeout_seconds,
                                return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
             login.cancel()
-            if not self.logged_in.is_set() and self.login_state == "waiting_scan":
+            if not self.logged_in.is_set() and self.login_state in ("waiting_scan", "logged_out"):
                 # The gateway is there and waits for someone to scan: wait as long as it lives.
                 await self._wait_login(task)
             if not self.logged_in.is_set():
@@ -312,11 +330,15 @@ class BotApp:
     async def _watch(self, task: asyncio.Task[None]) -> None:
         """Returns when the stream ended, went silent, or the bot is stopping."""
         stopping = asyncio.create_task(self._stop.wait())
+        logged_out = asyncio.create_task(self._logged_out.wait())
         try:
             while True:
                 done, _ = await asyncio.wait(
-                    {task, stopping}, timeout=5, return_when=asyncio.FIRST_COMPLETED
+                    {task, stopping, logged_out}, timeout=5, return_when=asyncio.FIRST_COMPLETED
                 )
+                if logged_out in done:
+                    logger.warning("logged out: reconnecting to hear the next login")
+                    return
                 if done:
                     return
                 if self.last_event_at and time.time() - self.last_event_at > STALE_SECONDS:
@@ -327,6 +349,7 @@ class BotApp:
                     return
         finally:
             stopping.cancel()
+            logged_out.cancel()
 
     # ---- workers ------------------------------------------------------------------------------
     async def spool_worker(self) -> None:

@@ -46,6 +46,10 @@ reproduces each against the gateway in real mode):
    endpoint from the options (else ``WECHATY_PUPPET_SERVICE_ENDPOINT``) is used, and none is a
    configuration error raised before any network call.
 
+5. ``Wechaty`` handles the ``login`` event once per instance: a re-login after a logout and a
+   rescan on the same stream never reaches ``on_login``. bot/app.py reconnects with a new
+   instance after a logout (the gateway replays the login or the scan to the new stream).
+
 Message ids are deduplicated in memory per process only by python-wechaty; the bot persists the
 ids it handled (bot/spool.py), which covers redeliveries after a restart.
 

@@ -105,7 +105,7 @@ class GatewayProcess(GatewayControl):
             raise GatewayError("gateway not started")
         return AsyncGatewayControl(self.base_url, timeout=self.timeout)
 
-    def start(self) -> FakeGateway:
+    def start(self) -> Self:
         if self._proc is not None:
             raise GatewayError("gateway already started")
         if not server_installed():

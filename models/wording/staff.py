@@ -383,3 +383,16 @@ def organisation_proposed(name: str) -> str:
 
 
 TRIAGE_AMBIGUOUS = "有多个群都有这个编号的待确认消息，请在对应的群里回复"
+
+
+# --- Real WeChat account: alerts after a logout or a silent gateway (bot/app.py) -------------
+ACCOUNT_ALERT_KINDS = {
+    "logout": "微信号被退出登录",
+    "heartbeat_missing": "网关一段时间没有响应",
+}
+
+
+def account_back_online(kinds: list[str]) -> str:
+    """To the alert contacts once the bot's account is logged in again."""
+    what = "、".join(dict.fromkeys(ACCOUNT_ALERT_KINDS.get(k, k) for k in kinds))
+    return f"心愿池机器人已重新登录。刚才{what}，这段时间群里的消息可能没有及时回复，请留意。"

@@ -8,13 +8,19 @@ triggered, the library's original behaviour.
 3. A bot connecting while the account waits for a scan must get the QR code.
 4. Without an endpoint the client asked a public discovery service.
 
-The client events arrive on an asyncio queue; nothing sleeps.
+The client events arrive on an asyncio queue; nothing sleeps. The last test runs the real bot
+process (tests/bot/harness.py) against the same gateway: a logout is an alert, told privately to
+the configured admins once the account is logged in again (polling the test puppet's record of
+what the bot sent, with a deadline: it has no long-poll).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +29,8 @@ import pytest
 
 from bot import compat
 from gateway import RealGateway
+from models.wording import staff as for_staff
+from tests.bot.harness import running_system
 from tests.gateway.real_fixtures import QRCODE, PuppetControl, real_gateway
 
 __all__ = ["real_gateway"]
@@ -158,7 +166,7 @@ async def test_an_explicit_endpoint_wins_and_none_is_never_discovered(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    gateway, puppet = real_gateway
+    gateway, _puppet = real_gateway
     import requests
 
     asked: list[str] = []
@@ -182,3 +190,34 @@ async def test_an_explicit_endpoint_wins_and_none_is_never_discovered(
     with pytest.raises(Exception):  # noqa: B017 - any failure; the request is what matters
         compat.ORIGINAL["init_puppet"](no_endpoint)
     assert asked and "api.chatie.io" in asked[0]
+
+
+def test_a_logout_is_told_to_the_admins_after_the_next_login(
+    real_gateway: tuple[RealGateway, PuppetControl],
+) -> None:
+    gateway, puppet = real_gateway
+    puppet.login()
+    admin = f"wxid_admin_{uuid.uuid4().hex[:6]}"
+    puppet.call("POST", "/contact", id=admin, name="王主任")
+    env = {"WISHPOOL_BOT__ALERT_WECHAT_IDS": json.dumps([admin])}
+    room, other = f"{uuid.uuid4().hex[:8]}@chatroom", f"{uuid.uuid4().hex[:8]}@chatroom"
+    with running_system(gateway.endpoint, gateway.token, room, admin, other, env) as system:
+        assert system.bot_log is not None
+        puppet.call("POST", "/logout")
+        system.bot_log.wait_for("ALERT logout", 10)
+        health_path = system.workdir / "bot" / "health.json"
+        deadline = time.monotonic() + 10
+        while True:  # the bot rewrites health.json every 2 s
+            health = json.loads(health_path.read_text(encoding="utf-8"))
+            if health["login_state"] == "logged_out" or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert health["login_state"] == "logged_out"
+        assert [a["kind"] for a in health["alerts"]] == ["logout"]
+        assert puppet.sent() == []  # nothing can be sent while logged out
+
+        puppet.login()
+        deadline = time.monotonic() + 10
+        while not (sent := puppet.sent()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert sent == [{"to": admin, "text": for_staff.account_back_online(["logout"])}]

@@ -30,16 +30,20 @@ class PuppetControl:
     def __init__(self, port: int) -> None:
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5, trust_env=False)
 
-    def call(self, method: str, path: str, **body: Any) -> dict[str, Any]:
+    def call(self, method: str, path: str, **body: Any) -> Any:
         response = self.http.request(method, path, json=body or None)
         response.raise_for_status()
-        return dict(response.json())
+        return response.json()
 
     def login(self, id: str = "wxid_office", name: str = "东风街道妇联") -> None:
         self.call("POST", "/login", id=id, name=name)
 
     def state(self) -> dict[str, Any]:
-        return self.call("GET", "/state")
+        return dict(self.call("GET", "/state"))
+
+    def sent(self) -> list[dict[str, str]]:
+        """What the bot sent through this puppet: ``[{to, text}]``."""
+        return list(self.call("GET", "/sent"))
 
 
 def start_real_gateway(data_dir: Path) -> tuple[RealGateway, PuppetControl]:

@@ -14,7 +14,9 @@
  *   POST /logout                    log it out (emits logout)
  *   POST /error   {text}            emit an error event (wechaty-puppet makes it {gerror})
  *   POST /message {talker_id, name, text}  a private message to the account
+ *   POST /contact {id, name}        a contact the bot may write to
  *   GET  /state                     {stops, starts, logged_in}: stops that reached the puppet
+ *   GET  /sent                      [{to, text}] what the bot sent
  */
 import http from 'node:http'
 
@@ -29,6 +31,12 @@ export class PuppetScanTest extends PuppetMock {
     this.stops = 0
     this.starts = 0
     this.control = undefined
+    this.sent = []
+  }
+
+  async messageSendText (conversationId, text) {
+    this.sent.push({ to: conversationId, text })
+    return `sent-${this.sent.length}`
   }
 
   async onStart () {
@@ -104,6 +112,11 @@ export class PuppetScanTest extends PuppetMock {
         this.emit('message', { messageId: id })
         return { id }
       }
+      case 'POST /contact':
+        this.ensureContact(body.id, body.name ?? body.id)
+        return {}
+      case 'GET /sent':
+        return this.sent
       case 'GET /state':
         return { stops: this.stops, starts: this.starts, logged_in: this.isLoggedIn }
       default:
