@@ -574,23 +574,15 @@ async function loadPuppetClass (spec) {
 /**
  * The puppet class, made fit to serve one WeChat account to bot clients that
  * come and go. python-wechaty 0.10.7 sends stop() then start() on every
- * connect; a real puppet's stop() logs the account out (wechat4u does), so a
- * client's stop() is ignored and only the gateway's own shutdown stops it.
+ * connect; a real puppet's stop() logs the account out (wechat4u's logs out on
+ * WeChat's side and deletes the saved session), so stop() is never passed on:
+ * not for a client, and not when the gateway itself shuts down.
  */
 function servedPuppetClass (Base) {
   return class ServedPuppet extends Base {
     async stop () {
-      if (!this.shuttingDown) {
-        this.ignoredStops = (this.ignoredStops ?? 0) + 1
-        logInfo('client asked to stop the puppet: ignored, the account stays logged in')
-        return
-      }
-      return super.stop()
-    }
-
-    async shutdown () {
-      this.shuttingDown = true
-      await super.stop()
+      this.ignoredStops = (this.ignoredStops ?? 0) + 1
+      logInfo('client asked to stop the puppet: ignored, the account stays logged in')
     }
   }
 }
@@ -739,8 +731,10 @@ class RealGateway {
       await new Promise(resolve => this.httpServer.close(() => resolve()))
     }
     if (this.puppetServer) await this.puppetServer.stop()
-    // Stopping the gateway keeps the session: the memory card stays on disk.
-    if (this.puppet) await this.puppet.shutdown()
+    // The puppet is not stopped (see servedPuppetClass): the process ends with the
+    // account still logged in and its session in the memory card, so the next
+    // start logs back in without a scan.
+    if (this.puppet?.memory) await this.puppet.memory.save().catch(() => {})
   }
 
   async handle (req, res) {
