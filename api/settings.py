@@ -52,3 +52,8 @@ class ApiSettings(SectionSettings):
     docs_enabled: bool = Field(
         default=True, description="Serve /docs and /redoc (assets from this server, no CDN)"
     )
+    gateway_control_url: str = Field(
+        default="",
+        description="Local HTTP address of our gateway (gateway/server.js), whose GET /login the "
+        "admin page shows: waiting for a scan / logged in as / logged out; empty: not shown",
+    )

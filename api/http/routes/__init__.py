@@ -10,6 +10,7 @@ from api.http.routes import (
     export,
     followup,
     fulfilments,
+    gateway,
     groups,
     health,
     labels,
@@ -42,6 +43,7 @@ MODULES = (
     tokens,
     followup,
     bot,
+    gateway,
 )
 
 
