@@ -496,6 +496,8 @@ class Gateway {
             user_id: this.botId,
             user_name: this.health().bot_name,
             qrcode: null,
+            since: null,
+            logouts: 0,
             client_connected: this.clientConnected(),
           }
           break
