@@ -123,3 +123,8 @@ class ApiSettings(SectionSettings):
         description="Lists count matching rows up to this many (`total_capped` when there are "
         "more); ?count=true counts them all",
     )
+    gateway_control_url: str = Field(
+        default="",
+        description="Local HTTP address of our gateway (gateway/server.js), whose GET /login the "
+        "admin page shows: waiting for a scan / logged in as / logged out; empty: not shown",
+    )

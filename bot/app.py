@@ -6,7 +6,12 @@ Tasks, all in one event loop:
   ends or goes silent;
 - spool worker: sends spooled wishes/commands to the API in order (bot/handlers.py);
 - outbox: long-polls the API for messages to deliver, sends them governed, acknowledges each;
-- health: writes data_dir/health.json {connected, logged_in, last_event_at, …}.
+- health: writes data_dir/health.json {connected, logged_in, login_state, qrcode, alerts, …}.
+
+A real account may wait for its QR code to be scanned: once the gateway has sent a scan event the
+bot waits for the login as long as the stream lives (the login timeout only catches a wrong
+endpoint or token). A logout and a silent stream (no heartbeat for 60 s) are alerts: logged at
+WARNING, counted and listed in health.json until the account is logged in again.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from bot.settings import BotSettings
 from bot.spool import Spool
 from models.files import restrict_dir
 from models.logsafe import scrub_exceptions
+from models.wording import staff as for_staff
 from nlp.recogniser import Recogniser
 
 logger = logging.getLogger(__name__)
@@ -96,6 +102,15 @@ class BotApp:
         self.connected = False
         self.logged_in = asyncio.Event()
         self.last_event_at: float | None = None
+        # Login state as the puppet reports it: starting | waiting_scan | logged_in | logged_out.
+        self.login_state = "starting"
+        self.qrcode: str | None = None
+        self.alerts: list[dict[str, Any]] = []  # since the last login; cleared by a login
+        self.alert_counts: dict[str, int] = {"logout": 0, "heartbeat_missing": 0}
+        self._tell_task: asyncio.Task[None] | None = None
+        # python-wechaty handles `login` once per Wechaty instance: after a logout the bot
+        # reconnects with a new one, or the next login (after a rescan) would go unheard.
+        self._logged_out = asyncio.Event()
         self._handle_lock = asyncio.Lock()
         self._order = ArrivalOrder()
         self._stop = asyncio.Event()
@@ -142,11 +157,40 @@ class BotApp:
         finally:
             await self._order.finish(ticket)
 
+    def alert(self, kind: str, detail: str) -> None:
+        """Something an admin must know (the account logged out, the gateway went silent)."""
+        self.alert_counts[kind] = self.alert_counts.get(kind, 0) + 1
+        self.alerts.append({"kind": kind, "detail": detail, "at": time.time()})
+        del self.alerts[:-20]
+        logger.warning("ALERT %s: %s", kind, detail)
+
+    async def _tell_admins(self, kinds: list[str]) -> None:
+        text = for_staff.account_back_online(kinds)
+        for contact_id in self.settings.alert_wechat_ids:
+            try:
+                await self.sender.to_contact(contact_id, text)
+            except Exception:
+                logger.exception("could not tell %s that the account is back", contact_id)
+
+    async def on_scan(self, qr_code: str, status: Any, data: Any = None) -> None:
+        self._event()
+        self.login_state = "waiting_scan"
+        self.qrcode = qr_code or None
+        logger.warning(
+            "the WeChat account waits for a QR scan (status %s): %s", status, qr_code or "-"
+        )
+
     async def on_login(self, contact: Any) -> None:
         self._event()
         logger.info("logged in to the puppet service as %s", contact.contact_id)
+        if self.alerts:
+            logger.warning("logged in again after: %s", ", ".join(a["kind"] for a in self.alerts))
+        missed = [a["kind"] for a in self.alerts]
+        self.login_state, self.qrcode, self.alerts = "logged_in", None, []
         self.connected = True
         self.logged_in.set()
+        if missed and self.settings.alert_wechat_ids:
+            self._tell_task = asyncio.create_task(self._tell_admins(missed))
         with contextlib.suppress(OSError):
             write_json_atomically(self.settings.health_path, self.health())
         with contextlib.suppress(Exception):
@@ -156,8 +200,10 @@ class BotApp:
 
     async def on_logout(self, contact: Any) -> None:
         self._event()
-        logger.warning("logged out of the puppet service")
+        self.login_state = "logged_out"
+        self.alert("logout", "the WeChat account was logged out: someone must scan the QR code")
         self.logged_in.clear()
+        self._logged_out.set()
 
     async def on_room_join(self, room: Any, invitees: Any, inviter: Any, date: Any) -> None:
         self._event()
@@ -197,6 +243,9 @@ class BotApp:
             async def on_logout(self, contact: Any) -> None:
                 await app.on_logout(contact)
 
+            async def on_scan(self, qr_code: str, status: Any, data: Any = None) -> None:
+                await app.on_scan(qr_code, status, data)
+
             async def on_room_join(self, room: Any, invitees: Any, inviter: Any, date: Any) -> None:
                 await app.on_room_join(room, invitees, inviter, date)
 
@@ -233,6 +282,9 @@ class BotApp:
         backoff = s.retry_min_seconds
         ever_logged_in = False
         while not self._stop.is_set():
+            if self.login_state == "waiting_scan":
+                self.login_state = "starting"  # this stream must say so again (it replays scan)
+            self._logged_out.clear()
             self.wechaty = self._new_wechaty()
             task = asyncio.create_task(self.wechaty.start(), name="wechaty")
             # Kept so shutdown can reap it even if this coroutine is cancelled mid-cleanup.
@@ -241,6 +293,9 @@ class BotApp:
             await asyncio.wait({task, login}, timeout=s.login_timeout_seconds,
                                return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
             login.cancel()
+            if not self.logged_in.is_set() and self.login_state in ("waiting_scan", "logged_out"):
+                # The gateway is there and waits for someone to scan: wait as long as it lives.
+                await self._wait_login(task)
             if not self.logged_in.is_set():
                 if task.done() and not task.cancelled() and task.exception() is not None:
                     logger.error("puppet service connection failed: %r", task.exception())
@@ -266,21 +321,38 @@ class BotApp:
                 await asyncio.wait_for(self._stop.wait(), backoff)
             backoff = min(backoff * 2, s.retry_max_seconds)
 
+    async def _wait_login(self, task: asyncio.Task[None]) -> None:
+        login = asyncio.create_task(self.logged_in.wait())
+        stopping = asyncio.create_task(self._stop.wait())
+        try:
+            await asyncio.wait({task, login, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            login.cancel()
+            stopping.cancel()
+
     async def _watch(self, task: asyncio.Task[None]) -> None:
         """Returns when the stream ended, went silent, or the bot is stopping."""
         stopping = asyncio.create_task(self._stop.wait())
+        logged_out = asyncio.create_task(self._logged_out.wait())
         try:
             while True:
                 done, _ = await asyncio.wait(
-                    {task, stopping}, timeout=5, return_when=asyncio.FIRST_COMPLETED
+                    {task, stopping, logged_out}, timeout=5, return_when=asyncio.FIRST_COMPLETED
                 )
+                if logged_out in done:
+                    logger.warning("logged out: reconnecting to hear the next login")
+                    return
                 if done:
                     return
                 if self.last_event_at and time.time() - self.last_event_at > STALE_SECONDS:
-                    logger.warning("no event from the puppet service for %.0fs", STALE_SECONDS)
+                    self.alert(
+                        "heartbeat_missing",
+                        f"no event from the puppet service for {STALE_SECONDS:.0f}s: reconnecting",
+                    )
                     return
         finally:
             stopping.cancel()
+            logged_out.cancel()
 
     # ---- workers ------------------------------------------------------------------------------
     async def spool_worker(self) -> None:
@@ -344,6 +416,10 @@ class BotApp:
             "pid": os.getpid(),
             "connected": self.connected,
             "logged_in": self.logged_in.is_set(),
+            "login_state": self.login_state,
+            "qrcode": self.qrcode,
+            "alerts": list(self.alerts),
+            "alert_counts": dict(self.alert_counts),
             "last_event_at": self.last_event_at,
             "api_reachable": self.bridge.api_up,
             "spooled": self.spool.count(),

@@ -89,6 +89,11 @@ class BotSettings(SectionSettings):
         default=30.0, gt=0, description="Longest pause between retries (API, reconnect)"
     )
     retry_min_seconds: float = Field(default=0.5, gt=0)
+    alert_wechat_ids: list[str] = Field(
+        default_factory=list,
+        description="WeChat ids told privately, once logged in again, that the account was "
+        "logged out or the gateway went silent",
+    )
 
     @property
     def spool_path(self) -> Path:

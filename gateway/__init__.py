@@ -12,7 +12,7 @@ from gateway.control import (
     GatewayError,
     SentMessage,
 )
-from gateway.process import FakeGateway, server_installed
+from gateway.process import FakeGateway, GatewayProcess, RealGateway, server_installed
 
 __all__ = [
     "AT_SEPARATOR",
@@ -20,6 +20,8 @@ __all__ = [
     "FakeGateway",
     "GatewayControl",
     "GatewayError",
+    "GatewayProcess",
+    "RealGateway",
     "SentMessage",
     "server_installed",
 ]

@@ -52,6 +52,7 @@ class _Call(NamedTuple):
 
 
 _HEALTH = _Call("GET", "/health")
+_LOGIN = _Call("GET", "/login")
 _RESET = _Call("POST", "/reset")
 
 
@@ -183,6 +184,11 @@ class GatewayControl(_ControlBase):
     def health(self) -> dict[str, Any]:
         return cast(dict[str, Any], self._send(_HEALTH))
 
+    def login_state(self) -> dict[str, Any]:
+        """``GET /login``: ``{state, qrcode, user_id, user_name, ...}``; ``state`` is one of
+        ``starting``, ``waiting_scan``, ``logged_in``, ``logged_out`` (both modes)."""
+        return cast(dict[str, Any], self._send(_LOGIN))
+
     def add_contact(self, name: str, id: str | None = None) -> str:
         return str(self._send(_contact_call(name, id))["id"])
 
@@ -269,6 +275,9 @@ class AsyncGatewayControl(_ControlBase):
 
     async def health(self) -> dict[str, Any]:
         return cast(dict[str, Any], await self._send(_HEALTH))
+
+    async def login_state(self) -> dict[str, Any]:
+        return cast(dict[str, Any], await self._send(_LOGIN))
 
     async def add_contact(self, name: str, id: str | None = None) -> str:
         return str((await self._send(_contact_call(name, id)))["id"])

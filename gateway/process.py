@@ -1,8 +1,10 @@
-"""Starts and stops the fake WeChat gateway: ``node gateway/server.js`` as a child process.
+"""Starts and stops the gateway: ``node gateway/server.js`` as a child process.
 
-:class:`FakeGateway` picks free ports (or the ones given), waits for the server's
-``GATEWAY READY`` line, and is itself a :class:`gateway.control.GatewayControl`. It needs the
-source checkout: server.js and its npm packages (``npm ci`` in gateway/) are not in the wheel.
+:class:`FakeGateway` (the fake account) and :class:`RealGateway` (a real WeChat account through a
+puppet package, ``--mode real``) pick free ports (or the ones given), wait for the server's
+``GATEWAY READY`` line, and are :class:`gateway.control.GatewayControl` clients (a real gateway
+answers only ``health()`` and ``login_state()``). They need the source checkout: server.js and
+its npm packages (``npm ci`` in gateway/) are not in the wheel.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from gateway.control import AsyncGatewayControl, GatewayControl, GatewayError
 
@@ -29,6 +31,7 @@ SERVER_JS = GATEWAY_DIR / "server.js"
 DEFAULT_TOKEN = "wishpool-local-gateway"
 DEFAULT_BOT_ID = "wxid_wishpool_bot"
 DEFAULT_BOT_NAME = "心愿池"
+DEFAULT_REAL_PUPPET = "wechaty-puppet-wechat4u"
 _READY_RE = re.compile(r"^GATEWAY READY grpc=(\d+) control=(\d+)\s*$")
 
 
@@ -40,7 +43,7 @@ def server_installed(gateway_dir: Path = GATEWAY_DIR) -> bool:
     ).is_dir()
 
 
-class FakeGateway(GatewayControl):
+class GatewayProcess(GatewayControl):
     """Runs ``node gateway/server.js`` as a child process; a context manager.
 
     Ports default to 0: the gateway binds free ports and reports them on its READY line, so
@@ -61,8 +64,16 @@ class FakeGateway(GatewayControl):
         node: str | None = None,
         start_timeout: float = 30.0,
         timeout: float = 10.0,
+        mode: str = "fake",
+        puppet: str | None = None,
+        data_dir: str | os.PathLike[str] | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         super().__init__(None, timeout=timeout)
+        self.mode = mode
+        self.puppet = puppet
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        self.extra_env = dict(env or {})
         self.grpc_port = grpc_port
         self.control_port = control_port
         self.token = token
@@ -94,7 +105,7 @@ class FakeGateway(GatewayControl):
             raise GatewayError("gateway not started")
         return AsyncGatewayControl(self.base_url, timeout=self.timeout)
 
-    def start(self) -> FakeGateway:
+    def start(self) -> Self:
         if self._proc is not None:
             raise GatewayError("gateway already started")
         if not server_installed():
@@ -112,8 +123,13 @@ class FakeGateway(GatewayControl):
             "--token", self.token,
             "--bot-id", self.bot_id,
             "--bot-name", self.bot_name,
+            "--mode", self.mode,
         ]  # fmt: skip
-        log.info("starting fake gateway: %s", " ".join(cmd))
+        if self.puppet is not None:
+            cmd += ["--puppet", self.puppet]
+        if self.data_dir is not None:
+            cmd += ["--data-dir", str(self.data_dir)]
+        log.info("starting %s gateway: %s", self.mode, " ".join(cmd))
         started = time.monotonic()
         self._proc = subprocess.Popen(
             cmd,
@@ -124,7 +140,11 @@ class FakeGateway(GatewayControl):
             text=True,
             encoding="utf-8",
             errors="replace",
-            env={**os.environ, "WECHATY_LOG": os.environ.get("WECHATY_LOG", "warn")},
+            env={
+                **os.environ,
+                "WECHATY_LOG": os.environ.get("WECHATY_LOG", "warn"),
+                **self.extra_env,
+            },
         )
         self._threads = [
             threading.Thread(target=self._read_stdout, name="gateway-stdout", daemon=True),
@@ -135,11 +155,12 @@ class FakeGateway(GatewayControl):
         if not self._ready.wait(self.start_timeout) or not self.running or not self.grpc_port:
             tail = self.stderr_tail()
             self.stop()
-            raise GatewayError(f"fake gateway did not become ready; its stderr:\n{tail}")
+            raise GatewayError(f"{self.mode} gateway did not become ready; its stderr:\n{tail}")
         self.startup_seconds = time.monotonic() - started
         self.base_url = f"http://127.0.0.1:{self.control_port}"
         log.info(
-            "fake gateway ready in %.2fs: grpc %s, control %s",
+            "%s gateway ready in %.2fs: grpc %s, control %s",
+            self.mode,
             self.startup_seconds,
             self.endpoint,
             self.base_url,
@@ -181,7 +202,7 @@ class FakeGateway(GatewayControl):
             try:
                 proc.wait(timeout)
             except subprocess.TimeoutExpired:
-                log.warning("fake gateway ignored SIGTERM; killing it")
+                log.warning("%s gateway ignored SIGTERM; killing it", self.mode)
                 proc.kill()
                 proc.wait()
         for thread in self._threads:
@@ -189,7 +210,7 @@ class FakeGateway(GatewayControl):
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
-        log.info("fake gateway stopped (exit code %s)", proc.returncode)
+        log.info("%s gateway stopped (exit code %s)", self.mode, proc.returncode)
 
     def __enter__(self) -> Self:
         self.start()
@@ -202,3 +223,24 @@ class FakeGateway(GatewayControl):
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class FakeGateway(GatewayProcess):
+    """The fake WeChat account (``--mode fake``): logged in at start, driven by the control
+    interface (contacts, rooms, messages in, what the bot said)."""
+
+
+class RealGateway(GatewayProcess):
+    """A real WeChat account (``--mode real``) through ``puppet`` (an npm package name, default
+    wechaty-puppet-wechat4u; a path to an ES module also works), its session kept in
+    ``data_dir``. The fake account's control endpoints are off; ``login_state()`` tells whether
+    it waits for a scan (``qrcode``), is logged in, or was logged out."""
+
+    def __init__(
+        self,
+        *,
+        data_dir: str | os.PathLike[str],
+        puppet: str = DEFAULT_REAL_PUPPET,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(mode="real", puppet=puppet, data_dir=data_dir, **kwargs)

@@ -13,11 +13,20 @@
  * stdout carries exactly one line, "GATEWAY READY grpc=<port> control=<port>",
  * printed once the gRPC server listens and the fake bot user is logged in.
  * Everything else (our logs and wechaty's) goes to stderr.
+ *
+ * `--mode real` serves a real WeChat account instead: the same PuppetServer in
+ * front of a puppet package chosen by name (default wechaty-puppet-wechat4u),
+ * the fake-account control endpoints off, the login QR code shown and kept
+ * (GET /login), the session kept in the data directory. See RealGateway.
  */
+import fs from 'node:fs'
 import http from 'node:http'
+import path from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { parseArgs } from 'node:util'
 
+import { MemoryCard } from 'memory-card'
+import qrcodeTerminal from 'qrcode-terminal'
 import * as PUPPET from 'wechaty-puppet'
 import { PuppetServer } from 'wechaty-puppet-service'
 import { PuppetMock } from 'wechaty-puppet-mock'
@@ -34,6 +43,8 @@ const AT_SEPARATOR = '\u2005' // WeChat writes "@Name" + U+2005 for a mention
 const MESSAGE_TYPE_TEXT = PUPPET.types.Message.Text // 7
 const HEARTBEAT_MS = 15_000 // wechaty-puppet's watchdog resets after 60 s of silence
 const MAX_WAIT_MS = 60_000
+const MODES = ['fake', 'real']
+const DEFAULT_REAL_PUPPET = 'wechaty-puppet-wechat4u'
 
 // ---------------------------------------------------------------------------
 // configuration: CLI args win over env vars, env vars over defaults
@@ -48,6 +59,9 @@ function readConfig () {
       token: { type: 'string' },
       'bot-id': { type: 'string' },
       'bot-name': { type: 'string' },
+      mode: { type: 'string' },
+      puppet: { type: 'string' },
+      'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -56,8 +70,10 @@ function readConfig () {
     process.stderr.write(
       'usage: node server.js [--grpc-port N] [--control-port N] [--token T]\n' +
       '                      [--bot-id ID] [--bot-name NAME] [--grpc-host H] [--control-host H]\n' +
+      '                      [--mode fake|real] [--puppet PACKAGE] [--data-dir DIR]\n' +
       'env: GATEWAY_GRPC_PORT GATEWAY_CONTROL_PORT GATEWAY_TOKEN GATEWAY_BOT_ID GATEWAY_BOT_NAME\n' +
-      '     GATEWAY_GRPC_HOST GATEWAY_CONTROL_HOST   (port 0 = any free port; see the READY line)\n',
+      '     GATEWAY_GRPC_HOST GATEWAY_CONTROL_HOST   (port 0 = any free port; see the READY line)\n' +
+      '     GATEWAY_MODE GATEWAY_PUPPET GATEWAY_DATA_DIR   (real mode: a real WeChat account)\n',
     )
     process.exit(0)
   }
@@ -77,6 +93,12 @@ function readConfig () {
     token: values.token ?? env.GATEWAY_TOKEN ?? 'wishpool-local-gateway',
     botId: values['bot-id'] ?? env.GATEWAY_BOT_ID ?? 'wxid_wishpool_bot',
     botName: values['bot-name'] ?? env.GATEWAY_BOT_NAME ?? '心愿池',
+    mode: values.mode ?? env.GATEWAY_MODE ?? 'fake',
+    puppet: values.puppet ?? env.GATEWAY_PUPPET ?? DEFAULT_REAL_PUPPET,
+    dataDir: path.resolve(values['data-dir'] ?? env.GATEWAY_DATA_DIR ?? 'data/gateway'),
+  }
+  if (!MODES.includes(config.mode)) {
+    throw new Error(`invalid mode: ${config.mode} (one of ${MODES.join(', ')})`)
   }
   // The Python client sends the token as the HTTP/2 :authority header.
   if (!/^[A-Za-z0-9._~-]+$/.test(config.token)) {
@@ -467,6 +489,18 @@ class Gateway {
         case 'GET /health':
           result = this.health()
           break
+        case 'GET /login':
+          result = {
+            mode: 'fake',
+            state: this.puppet.isLoggedIn ? 'logged_in' : 'logged_out',
+            user_id: this.botId,
+            user_name: this.health().bot_name,
+            qrcode: null,
+            since: null,
+            logouts: 0,
+            client_connected: this.clientConnected(),
+          }
+          break
         case 'POST /contacts':
           result = this.createContact(await readJson(req))
           break
@@ -518,6 +552,236 @@ class Gateway {
   }
 }
 
+// ---------------------------------------------------------------------------
+// real mode: a real WeChat account behind the same PuppetServer
+// ---------------------------------------------------------------------------
+const SCAN_STATUS = PUPPET.types.ScanStatus
+
+/**
+ * Loads a puppet class from a package name (or a path to an ES module, for tests):
+ * its default export, else its first export whose name starts with "Puppet".
+ */
+async function loadPuppetClass (spec) {
+  const target = spec.startsWith('/') || spec.startsWith('.')
+    ? new URL(`file://${path.resolve(spec)}`).href
+    : spec
+  const mod = await import(target)
+  const candidate = typeof mod.default === 'function'
+    ? mod.default
+    : Object.entries(mod).find(([k, v]) => k.startsWith('Puppet') && typeof v === 'function')?.[1]
+  if (!candidate) throw new Error(`no puppet class exported by ${spec}`)
+  return candidate
+}
+
+/**
+ * The puppet class, made fit to serve one WeChat account to bot clients that
+ * come and go. python-wechaty 0.10.7 sends stop() then start() on every
+ * connect; a real puppet's stop() logs the account out (wechat4u's logs out on
+ * WeChat's side and deletes the saved session), so stop() is never passed on:
+ * not for a client, and not when the gateway itself shuts down.
+ */
+function servedPuppetClass (Base) {
+  return class ServedPuppet extends Base {
+    async stop () {
+      this.ignoredStops = (this.ignoredStops ?? 0) + 1
+      logInfo('client asked to stop the puppet: ignored, the account stays logged in')
+    }
+  }
+}
+
+/** A readable text for an error payload: wechaty-puppet 1.x sends {gerror: "<GError JSON>"}. */
+function errorText (payload) {
+  if (payload instanceof Error) return payload.message
+  if (payload && typeof payload === 'object') {
+    if (typeof payload.data === 'string') return payload.data
+    if (typeof payload.gerror === 'string') {
+      try {
+        const parsed = JSON.parse(payload.gerror)
+        return String(parsed?.message ?? payload.gerror)
+      } catch (_) {
+        return payload.gerror
+      }
+    }
+  }
+  return String(payload)
+}
+
+class RealGateway {
+  constructor (config) {
+    this.config = config
+    this.ready = false
+    this.heartbeatTimer = undefined
+    this.login = {
+      mode: 'real',
+      puppet: config.puppet,
+      state: 'starting', // starting | waiting_scan | logged_in | logged_out
+      qrcode: null, // the login URL to scan while waiting
+      qr_status: null,
+      user_id: null,
+      user_name: null,
+      since: Date.now(),
+      last_error: null,
+      logouts: 0,
+      scans: 0,
+    }
+  }
+
+  async start () {
+    const Base = await loadPuppetClass(this.config.puppet)
+    const Served = servedPuppetClass(Base)
+    const puppet = new Served({})
+    this.puppet = puppet
+
+    // The session (wechat4u keeps its login cookies in the puppet's memory card)
+    // lives in the data directory, so a restart logs back in without a scan.
+    fs.mkdirSync(this.config.dataDir, { recursive: true })
+    const memory = new MemoryCard({ name: path.join(this.config.dataDir, 'session') })
+    await memory.load()
+    puppet.setMemory(memory)
+    this.watch(puppet)
+
+    // The server first: it keeps the last scan event and replays it to a client
+    // that connects while the account waits to be scanned (its listener must see
+    // the puppet's first QR code).
+    this.puppetServer = new PuppetServer({
+      endpoint: `${this.config.grpcHost}:${this.config.grpcPort}`,
+      puppet,
+      token: this.config.token,
+      tls: { disable: true },
+    })
+    await this.puppetServer.start()
+    this.grpcPort = this.config.grpcPort || boundPort(this.puppetServer)
+
+    // Heartbeats whatever the puppet emits: the client and wechaty-puppet's
+    // watchdog both give up after 60 s of silence.
+    this.heartbeatTimer = setInterval(() => {
+      puppet.emit('heartbeat', { data: 'wishpool gateway heartbeat' })
+    }, HEARTBEAT_MS)
+
+    this.httpServer = http.createServer((req, res) => this.handle(req, res))
+    await new Promise((resolve, reject) => {
+      this.httpServer.once('error', reject)
+      this.httpServer.listen(this.config.controlPort, this.config.controlHost, resolve)
+    })
+    this.controlPort = this.httpServer.address().port
+
+    await puppet.start()
+    this.ready = true
+  }
+
+  watch (puppet) {
+    const set = (fields) => Object.assign(this.login, fields, { since: Date.now() })
+    puppet.on('scan', ({ qrcode, status }) => {
+      this.login.scans += 1
+      const waiting = status === SCAN_STATUS.Waiting || status === SCAN_STATUS.Timeout
+      set({ state: 'waiting_scan', qrcode: qrcode ?? null, qr_status: status })
+      if (waiting && qrcode) {
+        logInfo(`scan this QR code with the bot's WeChat to log in (or open GET /login): ${qrcode}`)
+        qrcodeTerminal.generate(qrcode, { small: true }, text => process.stderr.write(text + '\n'))
+      }
+    })
+    puppet.on('login', async ({ contactId }) => {
+      set({ state: 'logged_in', qrcode: null, qr_status: null, user_id: contactId, user_name: null })
+      logInfo(`logged in as ${contactId}`)
+      try {
+        const payload = await puppet.contactPayload(contactId)
+        this.login.user_name = payload?.name ?? null
+      } catch (e) {
+        logInfo('could not read the logged-in contact', errorText(e))
+      }
+    })
+    puppet.on('logout', ({ contactId, data }) => {
+      this.login.logouts += 1
+      set({ state: 'logged_out', qrcode: null, qr_status: null })
+      logInfo(`logged out ${contactId ?? ''}: ${data ?? ''}`)
+    })
+    // python-wechaty 0.10.7 reads an error event's `data` (required) and ends its
+    // event stream on the {gerror} that wechaty-puppet 1.x sends: add `data`
+    // before the PuppetServer's own listener (added per stream, after this one)
+    // serialises the payload.
+    puppet.prependListener('error', (payload) => {
+      const text = errorText(payload)
+      if (payload && typeof payload === 'object' && !(payload instanceof Error) &&
+          typeof payload.data !== 'string') {
+        payload.data = text
+      }
+      // wechat4u retries offline many times a second: log a text once a minute.
+      const last = this.login.last_error
+      if (!last || last.text !== text || Date.now() - last.at > 60_000) logInfo('puppet error:', text)
+      this.login.last_error = { text, at: Date.now() }
+    })
+  }
+
+  clientConnected () {
+    return this.puppet.listenerCount('message') > 0
+  }
+
+  loginState () {
+    return {
+      ...this.login,
+      logged_in: this.puppet.isLoggedIn,
+      client_connected: this.clientConnected(),
+      ignored_stops: this.puppet.ignoredStops ?? 0,
+    }
+  }
+
+  async stop () {
+    this.ready = false
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer)
+    if (this.httpServer) {
+      this.httpServer.closeAllConnections?.()
+      await new Promise(resolve => this.httpServer.close(() => resolve()))
+    }
+    if (this.puppetServer) await this.puppetServer.stop()
+    // The puppet is not stopped (see servedPuppetClass): the process ends with the
+    // account still logged in and its session in the memory card, so the next
+    // start logs back in without a scan.
+    if (this.puppet?.memory) await this.puppet.memory.save().catch(() => {})
+  }
+
+  async handle (req, res) {
+    const url = new URL(req.url, 'http://localhost')
+    const route = `${req.method} ${url.pathname.replace(/\/+$/, '') || '/'}`
+    let status = 200
+    let result
+    switch (route) {
+      case 'GET /health':
+        result = {
+          ready: this.ready,
+          mode: 'real',
+          logged_in: this.puppet.isLoggedIn,
+          bot_id: this.login.user_id,
+          bot_name: this.login.user_name,
+          client_connected: this.clientConnected(),
+        }
+        break
+      case 'GET /login':
+        result = this.loginState()
+        break
+      case 'GET /login/qr.txt': {
+        // The QR code as terminal text, for a page that shows it in <pre>.
+        const qrcode = this.login.state === 'waiting_scan' ? this.login.qrcode : null
+        const text = qrcode
+          ? await new Promise(resolve => qrcodeTerminal.generate(qrcode, { small: true }, resolve))
+          : ''
+        res.writeHead(qrcode ? 200 : 404, { 'content-type': 'text/plain; charset=utf-8' })
+        res.end(text)
+        return
+      }
+      default:
+        // The fake account's control endpoints do not exist for a real account.
+        status = 404
+        result = { error: `no route ${route} in real mode` }
+    }
+    const body = JSON.stringify(result)
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    })
+    res.end(body)
+  }
+}
+
 function boundPort (puppetServer) {
   // grpc-js keeps the bound ports in `boundPorts` (>=1.10) keyed by address;
   // fall back to the configured one.
@@ -550,7 +814,7 @@ async function readJson (req) {
 // ---------------------------------------------------------------------------
 async function main () {
   const config = readConfig()
-  const gateway = new Gateway(config)
+  const gateway = config.mode === 'real' ? new RealGateway(config) : new Gateway(config)
   const t0 = Date.now()
 
   let stopping = false
@@ -571,7 +835,10 @@ async function main () {
   process.on('SIGINT', () => { void shutdown('SIGINT') })
 
   await gateway.start()
-  logInfo(`ready in ${Date.now() - t0} ms: bot ${config.botId} (${config.botName}), ` +
+  const who = config.mode === 'real'
+    ? `real account via ${config.puppet}, session in ${config.dataDir}`
+    : `bot ${config.botId} (${config.botName})`
+  logInfo(`ready in ${Date.now() - t0} ms: ${who}, ` +
     `grpc ${config.grpcHost}:${gateway.grpcPort}, control http://${config.controlHost}:${gateway.controlPort}`)
   process.stdout.write(`GATEWAY READY grpc=${gateway.grpcPort} control=${gateway.controlPort}\n`)
 }

@@ -112,6 +112,8 @@ def running_system(
     try:
         gateway.start()
         populate_gateway(gateway)
+        if not settings.gateway_control_url:  # the admin page shows the account's login state
+            settings = settings.model_copy(update={"gateway_control_url": gateway.base_url})
         server = _start_api(settings, engine, stop)
         bot = _start_bot(settings, gateway, tokens[Role.bot], bot_env or {})
         yield RunningSystem(settings, engine, gateway, server, bot, tokens)

@@ -413,3 +413,15 @@ def sensitive_wish_alert(seq: int) -> str:
 
 # The export's cell for a sensitive wish's text, for a caller who may not read it.
 EXPORT_RESTRICTED = "（敏感心愿：内容只有管理员和负责人可以查看）"
+
+# --- Real WeChat account: alerts after a logout or a silent gateway (bot/app.py) -------------
+ACCOUNT_ALERT_KINDS = {
+    "logout": "微信号被退出登录",
+    "heartbeat_missing": "网关一段时间没有响应",
+}
+
+
+def account_back_online(kinds: list[str]) -> str:
+    """To the alert contacts once the bot's account is logged in again."""
+    what = "、".join(dict.fromkeys(ACCOUNT_ALERT_KINDS.get(k, k) for k in kinds))
+    return f"心愿池机器人已重新登录。刚才{what}，这段时间群里的消息可能没有及时回复，请留意。"

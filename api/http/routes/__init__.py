@@ -11,6 +11,7 @@ from api.http.routes import (
     export,
     followup,
     fulfilments,
+    gateway,
     groups,
     health,
     labels,
@@ -45,6 +46,7 @@ MODULES = (
     tokens,
     followup,
     bot,
+    gateway,
 )
 
 

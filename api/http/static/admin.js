@@ -24,6 +24,7 @@
     wish: '/api/v1/wishes/{id}',
     exportLedger: '/api/v1/export/ledger.xlsx',
     labels: '/api/v1/labels',
+    gatewayLogin: '/api/v1/gateway/login',
     rules: '/api/v1/followup/rules',
     jobs: '/api/v1/followup/jobs',
     runs: '/api/v1/followup/runs',
@@ -894,6 +895,41 @@
     $('export-btn').disabled = !token;
   }
 
+  // ---- the WeChat account's login state (real gateway) ---------------------------------------
+  var WECHAT_LOGIN_EVERY_MS = 30000;
+  var wechatLoginTimer = null;
+
+  function renderWechatLogin(login) {
+    var box = $('wechat-login');
+    box.textContent = '';
+    if (!login || !login.configured) { box.hidden = true; return; }
+    var kind = 'error';
+    var text = '连不上微信网关，请检查网关是否在运行。';
+    if (login.state === 'logged_in') {
+      kind = 'ok';
+      text = '微信号已登录' + (login.user_name ? '：' + login.user_name : '') + '。';
+    } else if (login.state === 'waiting_scan') {
+      kind = 'info';
+      text = '微信号等待扫码登录：请负责的工作人员用机器人的手机微信扫描下面的二维码。';
+    } else if (login.state === 'logged_out') {
+      text = '微信号已退出登录，机器人暂时收不到群消息。请负责的工作人员重新扫码。';
+    } else if (login.state === 'starting') {
+      kind = 'info';
+      text = '微信网关正在启动……';
+    }
+    box.className = 'notice ' + kind;
+    append(box, el('span', { text: text }));
+    if (login.qr_text) append(box, el('pre', { className: 'qr', text: login.qr_text }));
+    box.hidden = false;
+  }
+
+  function loadWechatLogin() {
+    if (wechatLoginTimer) clearTimeout(wechatLoginTimer);
+    if (!state.token) { renderWechatLogin(null); return; }
+    api('GET', PATHS.gatewayLogin).then(renderWechatLogin, function () { renderWechatLogin(null); })
+      .then(function () { wechatLoginTimer = setTimeout(loadWechatLogin, WECHAT_LOGIN_EVERY_MS); });
+  }
+
   function start() {
     if (!state.token) {
       selectTab(currentTab(), false);
@@ -901,6 +937,7 @@
       return;
     }
     $('notice').hidden = true;
+    loadWechatLogin();
     Promise.all([loadLabels(), loadReference()]).catch(showError).then(function () {
       var wish = state.openWish;
       state.openWish = null;
