@@ -133,6 +133,24 @@ class WorkCalendar:
             left -= end - begin
         return local - timedelta(days=_SEARCH_DAYS)
 
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        """Working hours from `start` to `end` (0 when end is not after start): the part of
+        each working day's window the span covers. The statistics measure staff by it."""
+        local_start, local_end = to_local(start), to_local(end)
+        if local_end <= local_start:
+            return 0.0
+        total = timedelta(0)
+        day = local_start.date()
+        last = min(local_end.date(), day + timedelta(days=_SEARCH_DAYS))
+        while day <= last:
+            if self.is_working_day(day):
+                begin, finish = self._window(day)
+                begin, finish = max(begin, local_start), min(finish, local_end)
+                if finish > begin:
+                    total += finish - begin
+            day += timedelta(days=1)
+        return total.total_seconds() / 3600
+
     # ---- when people may be disturbed --------------------------------------------------------
 
     def is_quiet(self, now: datetime) -> bool:

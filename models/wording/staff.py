@@ -383,3 +383,8 @@ def organisation_proposed(name: str) -> str:
 
 
 TRIAGE_AMBIGUOUS = "有多个群都有这个编号的待确认消息，请在对应的群里回复"
+
+
+# ---- Statistics and imports (api/domain/statistics.py, api/domain/imports.py) ----------------
+
+STATS_NO_ORGANISATION = "未关联组织"

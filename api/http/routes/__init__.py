@@ -20,6 +20,7 @@ from api.http.routes import (
     outbox,
     resources,
     staff,
+    statistics,
     tokens,
     wishes,
 )
@@ -43,6 +44,7 @@ MODULES = (
     tokens,
     followup,
     bot,
+    statistics,
 )
 
 
