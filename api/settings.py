@@ -52,3 +52,10 @@ class ApiSettings(SectionSettings):
     docs_enabled: bool = Field(
         default=True, description="Serve /docs and /redoc (assets from this server, no CDN)"
     )
+    # Imports (api/domain/imports.py): the size an office's list may have.
+    import_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest file an import accepts (bytes)"
+    )
+    import_max_rows: int = Field(
+        default=10_000, ge=1, description="Most data rows one import file may have"
+    )

@@ -13,6 +13,7 @@ from api.http.routes import (
     fulfilments,
     groups,
     health,
+    imports,
     labels,
     matches,
     offices,
@@ -45,6 +46,7 @@ MODULES = (
     followup,
     bot,
     statistics,
+    imports,
 )
 
 
