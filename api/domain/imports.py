@@ -25,7 +25,6 @@ import io
 import logging
 import re
 import unicodedata
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -91,16 +90,25 @@ def _cell(value: Any) -> str:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    """The first sheet's rows, read lazily. Any failure of the reader on a damaged or odd file
+    (openpyxl raises many kinds, some while iterating) is the file's fault: a 422, logged by
+    type only."""
     from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except Exception as exc:
+        logger.info("unreadable xlsx: %s", type(exc).__name__)
         raise InvalidInput(wording.IMPORT_BAD_XLSX) from None
     try:
         sheet = book.worksheets[0]
         for values in sheet.iter_rows(values_only=True):
             yield [_cell(v) for v in values]
+    except InvalidInput:
+        raise
+    except Exception as exc:
+        logger.info("unreadable xlsx sheet: %s", type(exc).__name__)
+        raise InvalidInput(wording.IMPORT_BAD_XLSX) from None
     finally:
         book.close()
 
@@ -508,7 +516,7 @@ def _row_values(
 
 def _existing(session: Session, kind: ImportKind) -> dict[tuple[Any, ...], SQLModel]:
     spec = KINDS[kind]
-    rows = session.exec(select(spec.model)).all()  # type: ignore[call-overload]
+    rows = session.exec(select(spec.model)).all()
     return {tuple(getattr(r, k) for k in spec.key_fields): r for r in rows}
 
 
@@ -635,7 +643,7 @@ def _write(session: Session, kind: ImportKind, plans: list[_Plan]) -> None:
             for name, value in plan.values.items():
                 setattr(record, name, value)
             if spec.touch:
-                record.updated_at = now  # type: ignore[attr-defined]
+                record.updated_at = now
         else:
             continue
         if isinstance(record, Organisation):

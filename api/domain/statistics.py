@@ -376,8 +376,8 @@ def _by_office(
     coverage: dict[tuple[int, str], _Tally],
 ) -> list[OfficeCount]:
     own_tally: dict[int, _Tally] = defaultdict(_Tally)
-    for (office, _), tally in coverage.items():
-        own_tally[office].add(tally)
+    for (owner, _), tally in coverage.items():
+        own_tally[owner].add(tally)
     result = []
     for office in offices:
         below = [o for o in offices if o.path.startswith(office.path)]

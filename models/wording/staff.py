@@ -470,3 +470,30 @@ def import_refused_rows(count: int) -> str:
 
 def import_too_big(limit_bytes: int) -> str:
     return f"文件太大：最多 {max(limit_bytes // (1024 * 1024), 1)} MB，请拆成几份再导入"
+
+
+# `wishpool import` (api/cli/imports.py): what each row does, as the command prints it.
+IMPORT_ACTION_WORDS = {
+    "create": "新建",
+    "update": "更新",
+    "unchanged": "不变",
+    "duplicate": "重复（跳过）",
+    "refuse": "拒绝",
+}
+
+
+def import_row_line(row: int, action: str, key: str, reasons: list[str]) -> str:
+    why = f"：{'；'.join(reasons)}" if reasons else ""
+    return f"第 {row} 行 {IMPORT_ACTION_WORDS.get(action, action)} {key}{why}"
+
+
+def import_summary(applied: bool, counts: dict[str, int], ignored: list[str]) -> str:
+    parts = "，".join(f"{IMPORT_ACTION_WORDS.get(k, k)} {n}" for k, n in counts.items() if n)
+    head = "已导入" if applied else "预览（未写入，加 --apply 导入）"
+    text = f"{head}：{parts or '没有数据行'}"
+    if ignored:
+        text += f"\n未使用的列（不保存）：{'、'.join(ignored)}"
+    return text
+
+
+IMPORT_PROGRESS = "核对"

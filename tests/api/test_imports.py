@@ -281,3 +281,45 @@ def test_route_dry_run_then_apply(
     assert refused.json()["error"]["details"]["rows"][0]["reasons"] == ["资源名称：不能为空"]
     wrong = client.post("/api/v1/imports/teachers", files=files, headers=admin)
     assert wrong.status_code == 422
+
+
+def test_cli_dry_run_apply_and_refusal(
+    db_url: str, session: Session, tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli.main import app
+
+    monkeypatch.setenv("WISHPOOL_API__DATABASE_URL", db_url)
+    path = tmp_path / "资源.xlsx"
+    path.write_bytes(
+        xlsx(
+            [
+                ["资源名称", "提供方", "类别"],
+                ["家政培训", "区人社局", "就业"],
+                ["家政培训", "区人社局", "就业"],
+            ]
+        )
+    )
+    dry = CliRunner().invoke(app, ["import", "resources", str(path), "--office", str(tree.east)])
+    assert dry.exit_code == 0, dry.output
+    assert "第 3 行 重复（跳过） 家政培训" in dry.stdout and "新建 1" in dry.stdout
+    assert not session.exec(select(Resource).where(Resource.name == "家政培训")).all()
+    session.rollback()
+    done = CliRunner().invoke(
+        app, ["import", "resources", str(path), "--office", str(tree.east), "--apply"]
+    )
+    assert done.exit_code == 0, done.output
+    assert "已导入" in done.stdout
+    made = session.exec(select(Resource).where(Resource.name == "家政培训")).one()
+    assert made.categories == ["career"] and made.office_id == tree.east
+    session.rollback()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes([["资源名称", "提供方"], ["讲座", ""]], "gbk"))
+    refused = CliRunner().invoke(app, ["import", "resources", str(bad), "--apply"])
+    assert refused.exit_code == 1
+    assert "第 2 行" in refused.stdout and "提供方：不能为空" in refused.stdout
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_bytes(csv_bytes([["名称", "类型"], ["甲", "乙"]], "utf-8"))
+    unreadable = CliRunner().invoke(app, ["import", "resources", str(wrong)])
+    assert unreadable.exit_code == 2

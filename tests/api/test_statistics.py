@@ -415,3 +415,61 @@ def test_route(
     assert bad.status_code == 422
     whole = client.get("/api/v1/statistics", params=query, headers=admin)
     assert whole.json()["posted"] == 6
+
+
+def test_branch_since_follows_has_branch(
+    client: TestClient, admin: dict[str, str], tree: Tree
+) -> None:
+    url = f"/api/v1/organisations/{tree.org}"
+    marked = client.patch(url, json={"has_branch": True}, headers=admin).json()
+    assert marked["branch_since"] == datetime.now(SHANGHAI).date().isoformat()
+    dated = client.patch(url, json={"branch_since": "2026-03-08"}, headers=admin).json()
+    assert dated["branch_since"] == "2026-03-08"
+    assert (
+        client.patch(url, json={"has_branch": False}, headers=admin).json()["branch_since"] is None
+    )
+    made = client.post(
+        "/api/v1/organisations",
+        json={
+            "name": "新公司",
+            "kind": "new_economic",
+            "office_id": tree.street,
+            "has_branch": True,
+            "branch_since": "2025-12-01",
+        },
+        headers=admin,
+    ).json()
+    assert made["branch_since"] == "2025-12-01"
+
+
+def test_migration_backfills_branch_since(tmp_path: Any) -> None:
+    """0014 gives organisations that already have a branch their registration date (Beijing)."""
+    import sqlalchemy as sa
+
+    from models.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0008_token_expiry")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO office (id, name, code, level, path, wish_seq, created_at) "
+                "VALUES (1, '市妇联', 'SZ', 'city', '/1/', 0, '2026-01-01 00:00:00')"
+            )
+        )
+        for org_id, branch, created in ((1, 1, "2026-03-07 17:00:00"), (2, 0, "2026-03-07")):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO organisation (id, name, kind, industry, women_count, has_branch, "
+                    "office_id, zone, created_at, updated_at) VALUES "
+                    f"({org_id}, 'o{org_id}', 'new_social', '', 0, {branch}, 1, '', '{created}', "
+                    f"'{created}')"
+                )
+            )
+    upgrade(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, branch_since FROM organisation ORDER BY id")).all()
+    engine.dispose()
+    # 17:00 UTC on 03-07 is 01:00 on 03-08 in Beijing.
+    assert [(r[0], r[1]) for r in rows] == [(1, "2026-03-08"), (2, None)]
