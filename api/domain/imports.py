@@ -372,11 +372,17 @@ def parse_org_kind(text: str, label: str) -> OrganisationKind:
     raise Refused(wording.import_bad_choice(label, word, [k.label for k in OrganisationKind]))
 
 
-def parse_role(text: str) -> StaffRole:
+def parse_role(text: str) -> StaffRole | None:
+    """管理员 → admin, 工作人员 → staff; a title (主席, 执委 …) says nothing about the role and
+    leaves it as it is (a new person: staff), so a list with 职务 never demotes an admin."""
     word = text.strip()
     if word in StaffRole.__members__:
         return StaffRole(word)
-    return StaffRole.admin if "管理" in word else StaffRole.staff
+    if "管理" in word:
+        return StaffRole.admin
+    if word in (StaffRole.staff.label, "员工", "工作人员"):
+        return StaffRole.staff
+    return None
 
 
 # ---- the ledger's side --------------------------------------------------------------------
@@ -496,7 +502,9 @@ def _row_values(
             elif name == "branch_since":
                 values[name] = parse_date(text, label)
             elif name == "role":
-                values["role"] = parse_role(text)
+                role = parse_role(text)
+                if role is not None:
+                    values["role"] = role
             elif name == "zones":
                 values["zones"] = [z for z in _LIST_SPLIT.split(text) if z]
             else:

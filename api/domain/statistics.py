@@ -150,7 +150,9 @@ def _duration(
     )
 
 
-def _first_staff_action() -> Any:
+def _first_staff_action(wishes: Any) -> Any:
+    """First handling event by staff per wish, over the events of `wishes` (a subquery of
+    ids) only: the timeline of the whole ledger is far larger than one period's."""
     actor = col(WishEvent.actor)
     by_staff = sa.or_(
         col(WishEvent.actor_staff_id).is_not(None),
@@ -161,14 +163,16 @@ def _first_staff_action() -> Any:
     )
     return (
         sa.select(col(WishEvent.wish_id), sa.func.min(col(WishEvent.at)).label("at"))
-        .where(col(WishEvent.kind).in_(HANDLING_EVENTS), by_staff)
+        .where(
+            col(WishEvent.wish_id).in_(wishes), col(WishEvent.kind).in_(HANDLING_EVENTS), by_staff
+        )
         .group_by(col(WishEvent.wish_id))
         .subquery("first_action")
     )
 
 
 def _durations(session: Session, where: list[Any], calendar: WorkingHours) -> Durations:
-    first = _first_staff_action()
+    first = _first_staff_action(sa.select(col(Wish.id)).where(*where))
     rows = session.execute(
         sa.select(col(Wish.created_at), first.c.at, col(Wish.matched_at), col(Wish.fulfilled_at))
         .select_from(Wish)

@@ -184,6 +184,10 @@ def test_bad_rows_refuse_the_whole_file(session: Session, tree: Tree) -> None:
     assert people["wx_zhangli"].zones == ["一片", "二片"]
     assert (people["wx_zhangli"].role, people["wx_sun"].role) == ("staff", "admin")
     assert people["wx_sun"].office_id == tree.community
+    # A title in 职务 says nothing about the role: an administrator stays one.
+    titled = csv_bytes([rows[0], ["孙艳", "wx_sun", "主席", "XF", "", ""]], "utf-8")
+    again = _import(session, ImportKind.staff, titled, "staff.csv")
+    assert again.rows[0].action.value == "unchanged"
 
 
 def test_duplicate_rows(session: Session, tree: Tree) -> None:
