@@ -60,6 +60,7 @@ from models.wording.staff import STATS_NO_ORGANISATION
 
 MAX_PERIOD_DAYS = 3660  # ten years: bounds the month breakdown and the calendar walks
 TOP_ORGANISATIONS = 10
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)  # far from date.max's overflow
 
 # Events that are someone handling the wish (not its logging, reminders or escalations), and
 # the actors that are not staff: the bot (api/chat/intake.py), the follow-up engine
@@ -106,6 +107,8 @@ def _period(start: date | None, end: date | None) -> Period:
     period = Period(start or fallback.start, end or fallback.end)
     if start is not None and end is None and start > fallback.end:
         period = Period(start, start)
+    if period.start < EARLIEST or period.end > LATEST:
+        raise InvalidInput(f"统计日期须在 {EARLIEST.year} 到 {LATEST.year} 年之间")
     if period.end < period.start:
         raise InvalidInput("end：结束日期不能早于开始日期")
     if (period.end - period.start).days > MAX_PERIOD_DAYS:

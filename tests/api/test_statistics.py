@@ -382,6 +382,13 @@ def test_scope_and_bad_periods(session: Session, ledger: Tree) -> None:
         office_statistics(
             session=session, principal=east_staff(ledger), calendar=CALENDAR, start=END, end=START
         )
+    with pytest.raises(InvalidInput):
+        office_statistics(
+            session=session,
+            principal=east_staff(ledger),
+            calendar=CALENDAR,
+            start=date(9999, 12, 31),
+        )
     admin = Principal(token_id=1, name="admin", role=Role.admin)
     everything = office_statistics(
         session=session, principal=admin, calendar=CALENDAR, start=START, end=END
