@@ -135,21 +135,36 @@ class WorkCalendar:
 
     def working_hours_between(self, start: datetime, end: datetime) -> float:
         """Working hours from `start` to `end` (0 when end is not after start): the part of
-        each working day's window the span covers. The statistics measure staff by it."""
+        each working day's window the span covers. The statistics measure staff by it, once
+        per wish, so only the two end days are clipped; the days between are counted whole."""
         local_start, local_end = to_local(start), to_local(end)
         if local_end <= local_start:
             return 0.0
-        total = timedelta(0)
-        day = local_start.date()
-        last = min(local_end.date(), day + timedelta(days=_SEARCH_DAYS))
-        while day <= last:
+        first, last = local_start.date(), local_end.date()
+        last = min(last, first + timedelta(days=_SEARCH_DAYS))
+        if first == last:
+            return self._clipped(first, local_start, local_end) / 3600
+        seconds = self._clipped(first, local_start, None) + self._clipped(last, None, local_end)
+        whole = (
+            datetime.combine(first, self.work_end) - datetime.combine(first, self.work_start)
+        ).total_seconds()
+        day = first + timedelta(days=1)
+        while day < last:
             if self.is_working_day(day):
-                begin, finish = self._window(day)
-                begin, finish = max(begin, local_start), min(finish, local_end)
-                if finish > begin:
-                    total += finish - begin
+                seconds += whole
             day += timedelta(days=1)
-        return total.total_seconds() / 3600
+        return seconds / 3600
+
+    def _clipped(self, day: date, since: datetime | None, until: datetime | None) -> float:
+        """Seconds of `day`'s working window inside [since, until] (None: no bound)."""
+        if not self.is_working_day(day):
+            return 0.0
+        begin, finish = self._window(day)
+        if since is not None:
+            begin = max(begin, since)
+        if until is not None:
+            finish = min(finish, until)
+        return max((finish - begin).total_seconds(), 0.0)
 
     # ---- when people may be disturbed --------------------------------------------------------
 

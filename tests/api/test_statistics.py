@@ -244,6 +244,15 @@ def test_working_hours_across_a_weekend_and_holidays() -> None:
     assert CALENDAR.working_hours_between(at(9, 2, 10), at(9, 1, 10)) == 0
 
 
+@pytest.mark.parametrize("hours", [0.5, 3, 8.5, 20, 60, 200])
+@pytest.mark.parametrize("start", [at(9, 24, 16), at(9, 30, 12), at(10, 10, 8), at(12, 31, 17)])
+def test_working_hours_between_inverts_add_working_hours(start: datetime, hours: float) -> None:
+    # The follow-up engine's own arithmetic, walked forward: the two must agree.
+    assert CALENDAR.working_hours_between(
+        start, CALENDAR.add_working_hours(start, hours)
+    ) == pytest.approx(hours)
+
+
 def test_durations_hand_computed(session: Session, ledger: Tree) -> None:
     d = _stats(session, ledger)["durations"]
     # First response (elapsed / working hours): W1 90 / 2.5, W2 208.5 / 9.5 (the bot's note,
