@@ -41,6 +41,7 @@ class WorkCalendar:
         self._warned_years: set[int] = set()
         # Per-instance cache: the configured holidays are part of the answer.
         self.is_working_day = lru_cache(maxsize=8192)(self._is_working_day)
+        self._counts_by_year: dict[int, list[int]] = {}
 
     # ---- days ------------------------------------------------------------------------------
 
@@ -148,12 +149,30 @@ class WorkCalendar:
         whole = (
             datetime.combine(first, self.work_end) - datetime.combine(first, self.work_start)
         ).total_seconds()
-        day = first + timedelta(days=1)
-        while day < last:
-            if self.is_working_day(day):
-                seconds += whole
-            day += timedelta(days=1)
+        seconds += whole * self._working_days_in(first + timedelta(days=1), last)
         return seconds / 3600
+
+    def _working_days_in(self, begin: date, end: date) -> int:
+        """How many working days are in [begin, end), from per-year running counts."""
+        total = 0
+        for year in range(begin.year, end.year + 1):
+            table = self._year_counts(year)
+            lo = (begin - date(year, 1, 1)).days if year == begin.year else 0
+            hi = (end - date(year, 1, 1)).days if year == end.year else len(table) - 1
+            total += table[hi] - table[lo]
+        return max(total, 0)
+
+    def _year_counts(self, year: int) -> list[int]:
+        """counts[i]: working days among the first i days of `year` (built once per year)."""
+        counts = self._counts_by_year.get(year)
+        if counts is None:
+            counts = [0]
+            day = date(year, 1, 1)
+            while day.year == year:
+                counts.append(counts[-1] + self.is_working_day(day))
+                day += timedelta(days=1)
+            self._counts_by_year[year] = counts
+        return counts
 
     def _clipped(self, day: date, since: datetime | None, until: datetime | None) -> float:
         """Seconds of `day`'s working window inside [since, until] (None: no bound)."""
