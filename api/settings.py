@@ -128,3 +128,10 @@ class ApiSettings(SectionSettings):
         description="Local HTTP address of our gateway (gateway/server.js), whose GET /login the "
         "admin page shows: waiting for a scan / logged in as / logged out; empty: not shown",
     )
+    # Imports (api/domain/imports.py): the size an office's list may have.
+    import_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest file an import accepts (bytes)"
+    )
+    import_max_rows: int = Field(
+        default=10_000, ge=1, description="Most data rows one import file may have"
+    )

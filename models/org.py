@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
@@ -144,6 +144,11 @@ class OrganisationBase(SQLModel):
     industry: str = Field(default="", max_length=100)
     women_count: int = Field(default=0, ge=0)
     has_branch: bool = Field(default=False, description="Already has a federation branch")
+    branch_since: date | None = Field(
+        default=None,
+        description="建会日期: when the branch was set up (set to today when has_branch turns "
+        "true without one; cleared when it turns false); 三新 coverage over time reads it",
+    )
     office_id: int = Field(foreign_key="office.id", index=True)
     zone: str = Field(default="", max_length=100)
     liaison_staff_id: int | None = Field(
@@ -161,6 +166,7 @@ class OrganisationUpdate(CleanModel):
     industry: str | None = Field(default=None, max_length=100)
     women_count: int | None = Field(default=None, ge=0)
     has_branch: bool | None = None
+    branch_since: date | None = None
     office_id: int | None = None
     zone: str | None = Field(default=None, max_length=100)
     liaison_staff_id: int | None = None

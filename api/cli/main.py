@@ -1,4 +1,5 @@
-"""The `wishpool` command: api, db, token, classify, rules, bot, scheduler, remind, run, demo.
+"""The `wishpool` command: api, db, token, classify, rules, bot, scheduler, remind, import, run,
+demo.
 
 This package (api/cli/) is the product's composition root: the one place that may import every
 part (the API, the bot, the recogniser, the follow-up engine and the fake gateway) and that no
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from api.cli.imports import import_command
 from api.followup.cli import remind_command, scheduler_command
 from bot.cli import bot_command
 from models.enums import Role
@@ -31,6 +33,9 @@ app.add_typer(rules_app, name="rules")
 app.command("scheduler", help="Run the follow-up engine as its own process")(scheduler_command)
 app.command("remind", help="Run the reminder rules now (--dry-run: only print)")(remind_command)
 app.command("bot", help="Run the WeChat bot against a Wechaty puppet service gateway")(bot_command)
+app.command("import", help="Import resources, organisations or staff from .xlsx/.csv")(
+    import_command
+)
 
 
 def _ledger_corrections() -> list[Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -19,6 +20,7 @@ from api.domain.common import (
 )
 from api.domain.listing import ListParams, paginate
 from models import Office, Organisation, Staff
+from models.clock import to_local, utcnow
 from models.enums import OrganisationKind
 from models.org import OrganisationCreate, OrganisationUpdate
 
@@ -33,10 +35,24 @@ SORTABLE: dict[str, Any] = {
 }
 
 
+def settle_branch_since(org: Organisation, today: date | None = None) -> bool:
+    """Keeps branch_since in step with has_branch: a branch without a date got it today (the
+    day the ledger learnt of it); no branch, no date. Returns whether it changed anything.
+    The statistics read coverage at a past date from it (api/domain/statistics.py)."""
+    if org.has_branch and org.branch_since is None:
+        org.branch_since = today or to_local(utcnow()).date()
+        return True
+    if not org.has_branch and org.branch_since is not None:
+        org.branch_since = None
+        return True
+    return False
+
+
 def create_organisation(*, session: Session, organisation_in: OrganisationCreate) -> Organisation:
     require_ref(session, Office, organisation_in.office_id, "office_id")
     require_ref(session, Staff, organisation_in.liaison_staff_id, "liaison_staff_id")
     org = Organisation.model_validate(organisation_in)
+    settle_branch_since(org)
     return save(session, org, "保存失败：数据与现有记录冲突")
 
 
@@ -82,7 +98,7 @@ def update_organisation(
     *, session: Session, organisation_id: int, organisation_in: OrganisationUpdate
 ) -> Organisation:
     org = get_or_404(session, Organisation, organisation_id)
-    return update_checked(
+    org = update_checked(
         session,
         org,
         organisation_in,
@@ -90,6 +106,9 @@ def update_organisation(
         required={"office_id": "office_id：组织必须属于一个妇联"},
         touch=True,
     )
+    if settle_branch_since(org):
+        org = save(session, org, "保存失败：数据与现有记录冲突")
+    return org
 
 
 def delete_organisation(*, session: Session, organisation_id: int) -> None:

@@ -43,6 +43,7 @@ class WorkCalendar:
         self.is_working_day = lru_cache(maxsize=8192)(self._is_working_day)
         # A reminder run asks this for each of tens of thousands of wishes, of a few hundred days.
         self.nth_working_day_after = lru_cache(maxsize=8192)(self._nth_working_day_after)
+        self._counts_by_year: dict[int, list[int]] = {}
 
     # ---- days ------------------------------------------------------------------------------
 
@@ -134,6 +135,57 @@ class WorkCalendar:
                 return end - left
             left -= end - begin
         return local - timedelta(days=_SEARCH_DAYS)
+
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        """Working hours from `start` to `end` (0 when end is not after start): the part of
+        each working day's window the span covers. The statistics measure staff by it, once
+        per wish, so only the two end days are clipped; the days between are counted whole."""
+        local_start, local_end = to_local(start), to_local(end)
+        if local_end <= local_start:
+            return 0.0
+        first, last = local_start.date(), local_end.date()
+        last = min(last, first + timedelta(days=_SEARCH_DAYS))
+        if first == last:
+            return self._clipped(first, local_start, local_end) / 3600
+        seconds = self._clipped(first, local_start, None) + self._clipped(last, None, local_end)
+        whole = (
+            datetime.combine(first, self.work_end) - datetime.combine(first, self.work_start)
+        ).total_seconds()
+        seconds += whole * self._working_days_in(first + timedelta(days=1), last)
+        return seconds / 3600
+
+    def _working_days_in(self, begin: date, end: date) -> int:
+        """How many working days are in [begin, end), from per-year running counts."""
+        total = 0
+        for year in range(begin.year, end.year + 1):
+            table = self._year_counts(year)
+            lo = (begin - date(year, 1, 1)).days if year == begin.year else 0
+            hi = (end - date(year, 1, 1)).days if year == end.year else len(table) - 1
+            total += table[hi] - table[lo]
+        return max(total, 0)
+
+    def _year_counts(self, year: int) -> list[int]:
+        """counts[i]: working days among the first i days of `year` (built once per year)."""
+        counts = self._counts_by_year.get(year)
+        if counts is None:
+            counts = [0]
+            day = date(year, 1, 1)
+            while day.year == year:
+                counts.append(counts[-1] + self.is_working_day(day))
+                day += timedelta(days=1)
+            self._counts_by_year[year] = counts
+        return counts
+
+    def _clipped(self, day: date, since: datetime | None, until: datetime | None) -> float:
+        """Seconds of `day`'s working window inside [since, until] (None: no bound)."""
+        if not self.is_working_day(day):
+            return 0.0
+        begin, finish = self._window(day)
+        if since is not None:
+            begin = max(begin, since)
+        if until is not None:
+            finish = min(finish, until)
+        return max((finish - begin).total_seconds(), 0.0)
 
     # ---- when people may be disturbed --------------------------------------------------------
 

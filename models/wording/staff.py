@@ -425,3 +425,117 @@ def account_back_online(kinds: list[str]) -> str:
     """To the alert contacts once the bot's account is logged in again."""
     what = "、".join(dict.fromkeys(ACCOUNT_ALERT_KINDS.get(k, k) for k in kinds))
     return f"心愿池机器人已重新登录。刚才{what}，这段时间群里的消息可能没有及时回复，请留意。"
+
+
+# ---- Statistics and imports (api/domain/statistics.py, api/domain/imports.py) ----------------
+
+STATS_NO_ORGANISATION = "未关联组织"
+
+IMPORT_EMPTY = "文件是空的，请检查后重新上传"
+IMPORT_BAD_ENCODING = "无法识别文件的编码，请在 Excel 中另存为 .xlsx 或“CSV UTF-8”后再上传"
+IMPORT_BAD_XLSX = "无法打开这个 Excel 文件，请确认它是 .xlsx 格式且没有损坏"
+IMPORT_OLD_XLS = "暂不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再上传"
+IMPORT_BAD_CSV = "CSV 文件格式有误（引号不成对或单元格太长），请检查后再上传"
+IMPORT_BLANK = "不能为空"
+IMPORT_BAD_VALUE = "格式不对"
+IMPORT_NO_OFFICE = "请填写所属妇联，或在导入时指定默认妇联"
+IMPORT_CONFLICT = "导入失败：数据与现有记录冲突（可能有人同时修改了名册），请重新预览后再导入"
+
+
+def import_too_many_rows(limit: int) -> str:
+    return f"一次最多导入 {limit} 行，请把文件拆成几份再导入"
+
+
+def import_no_header(expected: list[str]) -> str:
+    return "没有找到表头：前几行里应有列名，例如 " + "、".join(expected[:6])
+
+
+def import_missing_columns(missing: list[str], expected: list[str]) -> str:
+    return f"缺少必需的列：{'、'.join(missing)}。可以用的列名：{'、'.join(expected)}"
+
+
+def import_bad_yes_no(label: str, text: str) -> str:
+    return f"{label}：「{text[:20]}」请填“是”或“否”"
+
+
+def import_bad_number(label: str, text: str) -> str:
+    return f"{label}：「{text[:20]}」不是人数或数量，请填整数"
+
+
+def import_bad_date(label: str, text: str) -> str:
+    return f"{label}：「{text[:20]}」不是日期，请写成 2026-09-01"
+
+
+def import_bad_choice(label: str, text: str, choices: list[str]) -> str:
+    return f"{label}：「{text[:20]}」不认识，可以填：{'、'.join(choices)}"
+
+
+def import_unknown_office(text: str) -> str:
+    return f"所属妇联：没有找到「{text[:30]}」，请填妇联全称或简码"
+
+
+def import_ambiguous_office(text: str) -> str:
+    return f"所属妇联：有多个妇联叫「{text[:30]}」，请填简码"
+
+
+def import_unknown_staff(text: str) -> str:
+    return f"联系人：工作人员名单里没有「{text[:20]}」，请先导入工作人员或填微信号"
+
+
+def import_ambiguous_staff(text: str) -> str:
+    return f"联系人：有多位工作人员叫「{text[:20]}」，请填微信号"
+
+
+def import_too_long(limit: object) -> str:
+    return f"太长（最多 {limit} 个字）"
+
+
+def import_too_small(limit: object) -> str:
+    return f"不能小于 {limit}"
+
+
+def import_too_large(limit: object) -> str:
+    return f"不能大于 {limit}"
+
+
+def import_same_as_row(row: int) -> str:
+    return f"与第 {row} 行完全相同，已跳过"
+
+
+def import_conflicts_with_row(row: int) -> str:
+    return f"与第 {row} 行是同一条记录但内容不同，请合并成一行"
+
+
+def import_refused_rows(count: int) -> str:
+    return f"有 {count} 行不能导入，整个文件都没有导入；请按预览里的原因改好后再导入"
+
+
+def import_too_big(limit_bytes: int) -> str:
+    return f"文件太大：最多 {max(limit_bytes // (1024 * 1024), 1)} MB，请拆成几份再导入"
+
+
+# `wishpool import` (api/cli/imports.py): what each row does, as the command prints it.
+IMPORT_ACTION_WORDS = {
+    "create": "新建",
+    "update": "更新",
+    "unchanged": "不变",
+    "duplicate": "重复（跳过）",
+    "refuse": "拒绝",
+}
+
+
+def import_row_line(row: int, action: str, key: str, reasons: list[str]) -> str:
+    why = f"：{'；'.join(reasons)}" if reasons else ""
+    return f"第 {row} 行 {IMPORT_ACTION_WORDS.get(action, action)} {key}{why}"
+
+
+def import_summary(applied: bool, counts: dict[str, int], ignored: list[str]) -> str:
+    parts = "，".join(f"{IMPORT_ACTION_WORDS.get(k, k)} {n}" for k, n in counts.items() if n)
+    head = "已导入" if applied else "预览（未写入，加 --apply 导入）"
+    text = f"{head}：{parts or '没有数据行'}"
+    if ignored:
+        text += f"\n未使用的列（不保存）：{'、'.join(ignored)}"
+    return text
+
+
+IMPORT_PROGRESS = "核对"

@@ -14,6 +14,7 @@ from api.http.routes import (
     gateway,
     groups,
     health,
+    imports,
     labels,
     matches,
     offices,
@@ -22,6 +23,7 @@ from api.http.routes import (
     people,
     resources,
     staff,
+    statistics,
     tokens,
     wishes,
 )
@@ -47,6 +49,8 @@ MODULES = (
     followup,
     bot,
     gateway,
+    statistics,
+    imports,
 )
 
 
