@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install browser run test lint bench clean
 
 $(STAMP): pyproject.toml gateway/package.json gateway/package-lock.json gateway/.npmrc
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "wishpool needs Python 3.11"'
@@ -16,7 +16,13 @@ $(STAMP): pyproject.toml gateway/package.json gateway/package-lock.json gateway/
 	cd gateway && npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# The admin page's browser tests (tests/api/page/) drive Debian's chromium through playwright;
+# playwright's own browser downloads are not used.
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 
 run: install
 	$(BIN)/wishpool run
