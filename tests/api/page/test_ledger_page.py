@@ -91,3 +91,21 @@ def test_downloading_the_export_and_opening_it(page: Page, site: Site, tmp_path:
     for wish in site.wishes.values():
         assert wish["number"] in cells
     assert "法律援助" in cells  # the resource sheet
+
+
+def test_the_export_follows_the_ledger_filters(page: Page, site: Site, tmp_path: Path) -> None:
+    log_in(page, site)
+    page.select_option("#f-category", "legal")
+    page.locator("#wish-filters").get_by_role("button", name="查询").click()
+    expect(page.locator("#wish-rows tr")).to_have_count(1)
+    with page.expect_download() as info:
+        page.locator("#export-btn").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    ledger = workbook.worksheets[0]  # 心愿台账 first
+    numbers = {
+        str(cell) for row in ledger.iter_rows(values_only=True) for cell in row if cell is not None
+    } & {wish["number"] for wish in site.wishes.values()}
+    workbook.close()
+    assert numbers == {site.wishes["lawyer"]["number"]}
