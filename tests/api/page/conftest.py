@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 from sqlmodel import Session
 
 from api.domain.auth import create_token
@@ -165,9 +165,16 @@ def page(browser: Browser, site: Site) -> Iterator[Page]:
     opened = context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def refused(message: ConsoleMessage) -> None:
+        # The strict CSP (admin_page.py) refusing a script, style or connection of ours.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            errors.append(message.text)
+
+    opened.on("console", refused)
     yield opened
     context.close()
-    assert not errors, f"the page threw: {errors}"
+    assert not errors, f"the page threw or was refused: {errors}"
 
 
 def log_in(page: Page, site: Site) -> None:
