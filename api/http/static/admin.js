@@ -323,7 +323,10 @@
   // ---- 心愿台账 ------------------------------------------------------------------------------
   function wishQuery() {
     var f = state.wishes;
-    return { status: f.status, category: f.category, q: f.q };
+    return {
+      status: f.status, category: f.category, q: f.q,
+      office_id: f.office_id, created_from: f.created_from, created_to: f.created_to
+    };
   }
 
   function loadWishes() {
@@ -965,7 +968,10 @@
     $('wish-filters').addEventListener('submit', function (e) {
       e.preventDefault();
       var v = formValues(e.target);
-      state.wishes = { offset: 0, status: v.status, category: v.category, q: v.q };
+      state.wishes = {
+        offset: 0, status: v.status, category: v.category, q: v.q,
+        office_id: v.office_id, created_from: v.created_from, created_to: v.created_to
+      };
       loadWishes();
     });
     $('wish-back').addEventListener('click', function () { showList(); loadWishes(); });

@@ -109,3 +109,31 @@ def test_the_export_follows_the_ledger_filters(page: Page, site: Site, tmp_path:
     } & {wish["number"] for wish in site.wishes.values()}
     workbook.close()
     assert numbers == {site.wishes["lawyer"]["number"]}
+
+
+def test_the_export_follows_the_office_and_date_filters(
+    page: Page, site: Site, tmp_path: Path
+) -> None:
+    log_in(page, site)
+    filters = page.locator("#wish-filters")
+    filters.locator("select[name=office_id]").select_option(str(site.offices["city"]))
+    filters.locator("input[name=created_to]").fill("2020-01-31")
+    filters.get_by_role("button", name="查询").click()
+    expect(page.locator("#wish-rows tr.empty")).to_have_text("暂无数据")
+    with page.expect_download() as info:
+        page.locator("#export-btn").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    cells = {
+        str(cell)
+        for row in workbook.worksheets[0].iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    }
+    workbook.close()
+    assert not cells & {wish["number"] for wish in site.wishes.values()}
+
+    filters.locator("input[name=created_to]").fill("")
+    filters.get_by_role("button", name="查询").click()
+    expect(page.locator("#wish-rows tr")).to_have_count(len(site.wishes))  # city: subtree
