@@ -158,3 +158,22 @@ def test_editing_and_deactivating_staff(page: Page, site: Site) -> None:
         stored = c.get(f"/staff/{person['id']}").json()
     assert stored["zones"] == ["一片区", "二片区"]
     assert stored["active"] is False
+
+
+def test_what_members_write_is_shown_as_text_never_run(page: Page, site: Site) -> None:
+    payload = '<img src=x onerror="window.__ran=1">希望<b>加粗</b>'
+    with site.client() as c:
+        response = c.post(
+            "/wishes",
+            json={"text": payload, "category": "other", "office_id": site.offices["street"]},
+        )
+        assert response.status_code == 201, response.text
+    log_in(page, site)
+    row = page.locator("#wish-rows tr", has_text="加粗")
+    expect(row.locator("td.text")).to_have_text(payload)
+    row.click()
+    expect(page.locator("#wish-detail .wish-text")).to_have_text(payload)
+    page.get_by_role("button", name="修改心愿").click()
+    expect(page.locator("#edit-dialog textarea[name=text]")).to_have_value(payload)
+    assert page.evaluate("() => window.__ran") is None
+    assert page.locator("#wish-rows img, #wish-detail img, #edit-dialog img").count() == 0
