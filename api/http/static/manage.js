@@ -157,6 +157,17 @@
     }).catch(A.showError).then(function () { A.busy(form, false); });
   }
 
+  // A token given to a staff member carries her name and office: what she does on the page
+  // is then recorded under her name (the actor of every timeline entry is the token's name).
+  function fillFromStaff() {
+    var form = $('api-token-form');
+    var person = A.state.staff[A.intOrNull(this.value)];
+    if (!person) return;
+    form.elements.name.value = person.name + '（' + A.officeName(person.office_id) + '）';
+    form.elements.office_id.value = String(person.office_id);
+    form.elements.role.value = person.role === 'admin' ? 'admin' : 'staff';
+  }
+
   function loadManage() {
     var L = A.labels();
     var level = $('office-level');
@@ -171,5 +182,6 @@
   document.addEventListener('DOMContentLoaded', function () {
     $('office-form').addEventListener('submit', saveOffice);
     $('api-token-form').addEventListener('submit', saveToken);
+    $('api-token-staff').addEventListener('change', fillFromStaff);
   });
 })();
