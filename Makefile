@@ -6,17 +6,28 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install browser run test lint bench clean
 
-$(STAMP): pyproject.toml gateway/package.json gateway/package-lock.json gateway/.npmrc
+$(STAMP): pyproject.toml gateway/package.json gateway/package-lock.json gateway/.npmrc \
+		web/package.json web/package-lock.json
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "wishpool needs Python 3.11"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	cd gateway && npm ci --no-audit --no-fund --loglevel=error
+	# The admin page's chart library (web/package-lock.json), served from api/http/static/vendor/.
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p api/http/static/vendor
+	cp web/node_modules/chart.js/dist/chart.umd.min.js api/http/static/vendor/
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# The admin page's browser tests (tests/api/page/) drive Debian's chromium through playwright;
+# playwright's own browser downloads are not used.
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 
 run: install
 	$(BIN)/wishpool run
@@ -36,4 +47,4 @@ bench: install
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) gateway/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) gateway/node_modules web/node_modules api/http/static/vendor .pytest_cache .mypy_cache .ruff_cache

@@ -149,12 +149,20 @@ CLOSE_REASON_LABELS: dict[CloseReason, str] = {
 }
 
 
-class Role(StrEnum):
+class Role(Labelled):
     """The role of an API token (the bot's token included)."""
 
     admin = "admin"
     staff = "staff"
     bot = "bot"
+
+
+# The admin page's 令牌 list (GET /labels "token_role").
+TOKEN_ROLE_LABELS: dict[Role, str] = {
+    Role.admin: "管理员",
+    Role.staff: "工作人员",
+    Role.bot: "机器人",
+}
 
 
 class StaffRole(Labelled):
@@ -256,6 +264,7 @@ _LABELS: dict[type[Labelled], Mapping[Any, str]] = {
     Action: ACTION_LABELS,
     CloseReason: CLOSE_REASON_LABELS,
     StaffRole: STAFF_ROLE_LABELS,
+    Role: TOKEN_ROLE_LABELS,
     OfficeLevel: OFFICE_LEVEL_LABELS,
     OrganisationKind: ORG_KIND_LABELS,
     EventKind: EVENT_LABELS,
@@ -274,6 +283,7 @@ VOCABULARY: dict[str, type[Labelled]] = {
     "org_kind": OrganisationKind,
     "role": StaffRole,
     "audit_action": AuditAction,
+    "token_role": Role,
 }
 
 

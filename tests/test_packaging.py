@@ -64,6 +64,12 @@ def names(wheel: Path) -> set[str]:
         "api/http/static/admin.html",
         "api/http/static/admin.js",
         "api/http/static/admin.css",
+        "api/http/static/edit.js",
+        "api/http/static/dashboard.js",
+        "api/http/static/manage.js",
+        # Chart.js, copied from web/node_modules by make install (as the wheel fixture's copy
+        # of the checkout has it after make install).
+        "api/http/static/vendor/chart.umd.min.js",
         "models/migrations/env.py",
         "models/migrations/script.py.mako",
         "models/migrations/versions/0001_initial_schema.py",

@@ -324,7 +324,10 @@
   // ---- 心愿台账 ------------------------------------------------------------------------------
   function wishQuery() {
     var f = state.wishes;
-    return { status: f.status, category: f.category, q: f.q };
+    return {
+      status: f.status, category: f.category, q: f.q,
+      office_id: f.office_id, created_from: f.created_from, created_to: f.created_to
+    };
   }
 
   function loadWishes() {
@@ -420,6 +423,7 @@
         }
       }));
     }
+    decorate('wishActions', actions, detail);
     box.appendChild(el('h3', { text: '操作' }));
     box.appendChild(actions);
     box.appendChild(formBox);
@@ -574,12 +578,14 @@
   // ---- 暖新资源库 ----------------------------------------------------------------------------
   function loadResources() {
     var tbody = $('resource-rows');
-    loadingRow(tbody, 7);
+    loadingRow(tbody, 9);
     var query = { q: state.resources.q, limit: PAGE, offset: state.resources.offset };
     return api('GET', PATHS.resources, { query: query }).then(function (page) {
-      fillRows(tbody, page.items, 7, function (r) {
+      fillRows(tbody, page.items, 9, function (r) {
         var contact = [r.contact_person, r.contact_phone].filter(Boolean).join(' ');
-        return el('tr', null,
+        // 资源7: the number staff type in 匹配 42 资源7 and 我要 资源7.
+        return decorate('resourceRow', el('tr', { 'data-resource-id': r.id },
+          el('td', { className: 'nowrap mono', text: '资源' + r.id }),
           el('td', { className: 'text' }, el('strong', { text: r.name }),
             r.description ? el('div', { className: 'muted small', text: r.description }) : null),
           el('td', { text: r.provider }),
@@ -587,10 +593,10 @@
           el('td', { className: 'nowrap', text: r.office_id === null ? '全市通用' : officeName(r.office_id) }),
           el('td', { text: dash(contact) }),
           el('td', { text: dash(r.availability) }),
-          el('td', null, r.active ? badge('可用', 'on') : badge('停用', 'off')));
+          el('td', null, r.active ? badge('可用', 'on') : badge('停用', 'off'))), r);
       });
       renderPager($('resource-pager'), state.resources, page, loadResources);
-    }).catch(function (err) { fillRows(tbody, [], 7); showError(err); });
+    }).catch(function (err) { fillRows(tbody, [], 9); showError(err); });
   }
 
   function saveResource(e) {
@@ -648,20 +654,20 @@
   // ---- 工作人员 ------------------------------------------------------------------------------
   function loadStaff() {
     var tbody = $('staff-rows');
-    loadingRow(tbody, 6);
+    loadingRow(tbody, 7);
     var query = { limit: PAGE, offset: state.staffPage.offset };
     return api('GET', PATHS.staff, { query: query }).then(function (page) {
-      fillRows(tbody, page.items, 6, function (s) {
-        return el('tr', null,
+      fillRows(tbody, page.items, 7, function (s) {
+        return decorate('staffRow', el('tr', { 'data-staff-id': s.id },
           el('td', { text: s.name }),
           el('td', { className: 'mono', text: s.wechat_id }),
           el('td', { text: label(LABELS.role, s.role) }),
           el('td', { text: officeName(s.office_id) }),
           el('td', { text: (s.zones || []).join('、') || '—' }),
-          el('td', null, s.active ? badge('在岗', 'on') : badge('停用', 'off')));
+          el('td', null, s.active ? badge('在岗', 'on') : badge('停用', 'off'))), s);
       });
       renderPager($('staff-pager'), state.staffPage, page, loadStaff);
-    }).catch(function (err) { fillRows(tbody, [], 6); showError(err); });
+    }).catch(function (err) { fillRows(tbody, [], 7); showError(err); });
   }
 
   function saveStaff(e) {
@@ -681,11 +687,11 @@
   // ---- 三新组织 ------------------------------------------------------------------------------
   function loadOrganisations() {
     var tbody = $('org-rows');
-    loadingRow(tbody, 8);
+    loadingRow(tbody, 9);
     var query = { kind: state.orgs.kind, q: state.orgs.q, limit: PAGE, offset: state.orgs.offset };
     return api('GET', PATHS.organisations, { query: query }).then(function (page) {
-      fillRows(tbody, page.items, 8, function (o) {
-        return el('tr', null,
+      fillRows(tbody, page.items, 9, function (o) {
+        return decorate('organisationRow', el('tr', { 'data-organisation-id': o.id },
           el('td', { text: o.name }),
           el('td', { className: 'nowrap', text: label(LABELS.org_kind, o.kind) }),
           el('td', { text: dash(o.industry) }),
@@ -693,10 +699,10 @@
           el('td', null, o.has_branch ? badge('已建', 'on') : badge('未建', 'off')),
           el('td', { text: officeName(o.office_id) }),
           el('td', { text: dash(o.zone) }),
-          el('td', { text: staffName(o.liaison_staff_id) }));
+          el('td', { text: staffName(o.liaison_staff_id) })), o);
       });
       renderPager($('org-pager'), state.orgs, page, loadOrganisations);
-    }).catch(function (err) { fillRows(tbody, [], 8); showError(err); });
+    }).catch(function (err) { fillRows(tbody, [], 9); showError(err); });
   }
 
   function saveOrganisation(e) {
@@ -1004,7 +1010,10 @@
     $('wish-filters').addEventListener('submit', function (e) {
       e.preventDefault();
       var v = formValues(e.target);
-      state.wishes = { offset: 0, status: v.status, category: v.category, q: v.q };
+      state.wishes = {
+        offset: 0, status: v.status, category: v.category, q: v.q,
+        office_id: v.office_id, created_from: v.created_from, created_to: v.created_to
+      };
       loadWishes();
     });
     $('wish-back').addEventListener('click', function () { showList(); loadWishes(); });
@@ -1031,6 +1040,28 @@
     readFragment();
     start();
   }
+
+  // ---- extensions: edit.js and dashboard.js add to the page through these ---------------------
+  // decorate(name, node, data): every hook registered under name may add to a row or a box.
+  var HOOKS = {};
+
+  function decorate(name, node, data) {
+    (HOOKS[name] || []).forEach(function (hook) { hook(node, data); });
+    return node;
+  }
+
+  window.WishpoolAdmin = {
+    hook: function (name, fn) { (HOOKS[name] = HOOKS[name] || []).push(fn); },
+    addTab: function (name, loader) { LOADERS[name] = loader; },
+    labels: function () { return LABELS; },
+    state: state,
+    api: api, loadAll: loadAll, loadReference: loadReference,
+    el: el, clear: clear, label: label, dash: dash, badge: badge, fillSelect: fillSelect,
+    formValues: formValues, intOrNull: intOrNull, busy: busy,
+    notify: notify, showError: showError, officeName: officeName, staffName: staffName,
+    showWish: showWish, loadWishes: loadWishes, loadResources: loadResources,
+    loadStaff: loadStaff, loadOrganisations: loadOrganisations
+  };
 
   document.addEventListener('DOMContentLoaded', init);
 })();
