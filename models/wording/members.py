@@ -210,3 +210,7 @@ MISSING_WISH_NUMBER = "请写上心愿编号，例如「查询 42」"
 def wish_received_for(name: str, seq: int, category: Category) -> str:
     """Staff logged a member's wish for her (a missed message): addressed by name in the group."""
     return f"@{name} " + wish_received(seq, category) if name else wish_received(seq, category)
+
+
+# ---- Reliability: a message the system could not handle after several tries (dead letter) ----
+DEAD_LETTER = "抱歉，这条消息暂时处理不了，工作人员会看到并尽快处理"
