@@ -78,6 +78,10 @@ class ApiClient(Protocol):
 
     async def submit_triage(self, payload: dict[str, Any]) -> dict[str, Any]: ...
 
+    async def ledger_ok(self) -> bool: ...
+
+    async def report_dead_letter(self, payload: dict[str, Any]) -> dict[str, Any]: ...
+
 
 Classifier = Callable[[str, Context], Classification]
 CommandParser = Callable[[str, Sequence[str]], Command | None]

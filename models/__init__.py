@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 _TABLES = {
     "ApiToken": "models.auth",
     "BotCommand": "models.botlog",
+    "DeadLetter": "models.dead_letter",
     "SchedulerRun": "models.followup",
+    "LedgerHeartbeat": "models.heartbeat",
     "Correction": "models.learning",
     "Group": "models.org",
     "Office": "models.org",
@@ -32,8 +34,10 @@ __all__ = [
     "ApiToken",
     "BotCommand",
     "Correction",
+    "DeadLetter",
     "Fulfilment",
     "Group",
+    "LedgerHeartbeat",
     "Match",
     "Office",
     "Organisation",
@@ -51,7 +55,9 @@ __all__ = [
 if TYPE_CHECKING:
     from models.auth import ApiToken
     from models.botlog import BotCommand
+    from models.dead_letter import DeadLetter
     from models.followup import SchedulerRun
+    from models.heartbeat import LedgerHeartbeat
     from models.learning import Correction
     from models.org import Group, Office, Organisation, Staff
     from models.outbox import Outbox

@@ -12,11 +12,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.domain.errors import DomainError
+from api.domain.ledger import is_write_failure
 from api.http.security import Throttled
+from models.wording import staff as for_staff
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +97,18 @@ def install_error_handlers(app: FastAPI) -> None:
         # sqlite3 raises it itself (not wrapped) for an int beyond 64 bits.
         logger.info("number overflow on %s %s", request.method, request.url.path)
         return JSONResponse(error_body("invalid_input", _BAD_VALUE), status_code=422)
+
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
+        if is_write_failure(exc):
+            # Read-only file, full disk: nothing was stored; the caller (the bot) keeps it.
+            logger.warning("ledger not writable on %s %s", request.method, request.url.path)
+            return JSONResponse(
+                error_body("ledger_read_only", for_staff.LEDGER_READ_ONLY),
+                status_code=503,
+                headers={"Retry-After": "30"},
+            )
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from api.http.routes import (
     bot,
     corrections,
+    dead_letters,
     export,
     followup,
     fulfilments,
@@ -42,6 +43,7 @@ MODULES = (
     tokens,
     followup,
     bot,
+    dead_letters,
 )
 
 
