@@ -133,7 +133,7 @@ async def test_a_poison_entry_dies_after_max_attempts_and_holds_up_only_its_own_
 async def test_an_outage_counts_no_attempt_and_a_5xx_with_a_broken_ledger_is_an_outage(
     rig: Any,
 ) -> None:
-    bridge, api, transport, _ = rig
+    bridge, api, _transport, _ = rig
     await bridge.handle(msg(WISH, "w0"))
     await bridge.drain()
     api.ledger_fine = False  # every write 5xx: health says the ledger is not writable
