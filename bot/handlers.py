@@ -434,11 +434,14 @@ class Bridge:
             lane = batch.entries[0].lane
             if lane in held:
                 continue
+            was_connected = self.connected()
             try:
                 await self._deliver_batch(batch)
             except Exception as exc:
                 delivered = False
-                if not self.connected():
+                # A stream that ends mid-send may be noticed only just after: connected both
+                # before and after, or it is the gateway's outage, not this reply's fault.
+                if not (was_connected and self.connected()):
                     logger.warning("gateway not connected: replies wait in the spool (%r)", exc)
                     return False
                 held.add(lane)
