@@ -188,3 +188,12 @@ def test_hostile_bot_payloads_never_answer_5xx(
             failures.append(("raw", response.status_code, response.text[:200]))
     assert failures == []
     assert members.DEAD_LETTER  # the bot's polite words for what still fails
+
+
+def test_the_admin_page_has_the_read_only_banner_and_the_dead_letter_panel(
+    client: TestClient,
+) -> None:
+    html = client.get("/admin").text
+    assert 'id="ledger-banner"' in html and "处理不了的消息" in html and 'id="dead-rows"' in html
+    js = client.get("/admin/static/admin.js").text
+    assert "ledger_writable === false" in js and "PATHS.deadLetterReplay" in js
