@@ -240,7 +240,11 @@ def drill() -> Iterator[Drill]:
                     s.commit()
                 system.start_api()
                 # Groups are cached: a redelivery costs no API call.
-                system.bot_env = {"WISHPOOL_BOT__GROUP_CACHE_SECONDS": "600"}
+                # A short outbox long-poll: stopping the API need not wait for one to end.
+                system.bot_env = {
+                    "WISHPOOL_BOT__GROUP_CACHE_SECONDS": "600",
+                    "WISHPOOL_BOT__OUTBOX_WAIT_SECONDS": "1",
+                }
                 system.start_bot_ready()
                 yield holder
             finally:
