@@ -195,6 +195,15 @@ class Drill:
             trust_env=False,
         )
 
+    def health(self) -> httpx.Response:
+        """GET /health once the API listens (uvicorn reports start-up before it binds)."""
+        url = f"{self.system.api_url}/api/v1/health"
+        try:
+            return poll(lambda: httpx.get(url, timeout=5, trust_env=False), "API listening", 15)
+        except TimeoutError:
+            tail = self.system.api_log.tail() if self.system.api_log else ""
+            raise TimeoutError(f"the API does not answer; its log:\n{tail}") from None
+
     def spooled(self) -> int:
         conn = sqlite3.connect(self.system.workdir / "bot" / "spool.db")
         try:
@@ -355,7 +364,7 @@ def test_a_read_only_ledger_holds_the_spool_and_logs_everything_once_writable(
     d.system.db_url = f"sqlite:///file:{path}?mode=ro&uri=true"
     try:
         d.system.start_api()
-        health = httpx.get(f"{d.system.api_url}/api/v1/health", timeout=5, trust_env=False)
+        health = d.health()
         assert health.status_code == 503 and health.json()["ledger_writable"] is False
         assert d.admin("GET", "/wishes").status_code == 200  # reads still served
         refused = d.admin("POST", "/offices", {"name": "新妇联", "code": "NEW", "level": "city"})
@@ -371,7 +380,8 @@ def test_a_read_only_ledger_holds_the_spool_and_logs_everything_once_writable(
     finally:
         d.system.stop_api()
         d.system.db_url = rw_url
-    d.system.start_api()
+        d.system.start_api()  # the next drills need it, whatever happened here
+    assert d.health().status_code == 200
     d.wait_acked(ids, mark, "20 acknowledgements after the ledger is writable")
     f = d.figures("read-only ledger", ids, mark, held_while_read_only=20)
     assert (f["logged"], f["lost"], f["logged twice"], f["acks lost"]) == (20, 0, 0, 0)
