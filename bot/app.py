@@ -97,6 +97,9 @@ class BotApp:
             bot_names=settings.bot_names,
             confirm_timeout=settings.confirm_timeout_seconds,
             group_cache_seconds=settings.group_cache_seconds,
+            max_attempts=settings.max_attempts,
+            holding_reply_after=settings.holding_reply_after_seconds,
+            connected=lambda: self.logged_in.is_set(),
         )
         self.wechaty: Any = None
         self.connected = False
@@ -423,6 +426,7 @@ class BotApp:
             "last_event_at": self.last_event_at,
             "api_reachable": self.bridge.api_up,
             "spooled": self.spool.count(),
+            "dead_letters": self.spool.dead_count(),
             "messages_sent": self.sender.sent_count,
             "updated_at": time.time(),
         }

@@ -23,7 +23,15 @@ class BotError(Exception):
 
 
 class ApiUnavailable(BotError):
-    """The API cannot be reached or failed on its side: keep the work and retry later."""
+    """The API cannot be reached or failed on its side: keep the work and retry later.
+
+    ``status`` is the HTTP status of a 5xx answer, None when the API could not be reached at
+    all. The drain tells an outage from one poison entry with :meth:`BotApiClient.ledger_ok`.
+    """
+
+    def __init__(self, message: str = "", *, detail: str = "", status: int | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.status = status
 
 
 class ApiRejected(BotError):
@@ -48,6 +56,7 @@ class BotApiClient:
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        self.root = base_url.rstrip("/")
         self.http = httpx.AsyncClient(
             base_url=base_url.rstrip("/") + PREFIX,
             headers={"Authorization": f"Bearer {token}"},
@@ -90,7 +99,10 @@ class BotApiClient:
         except httpx.HTTPError as exc:
             raise ApiUnavailable(detail=f"{method} {path}: {exc!r}") from exc
         if response.status_code >= 500:
-            raise ApiUnavailable(detail=f"{method} {path}: HTTP {response.status_code}")
+            raise ApiUnavailable(
+                detail=f"{method} {path}: HTTP {response.status_code}",
+                status=response.status_code,
+            )
         if response.status_code >= 400:
             code, message = "error", ""
             try:
@@ -129,6 +141,25 @@ class BotApiClient:
     async def submit_triage(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Routes an uncertain message privately to staff; idempotent on the message id."""
         return dict(await self._call("POST", "/triage", json=payload))
+
+    async def ledger_ok(self) -> bool:
+        """Whether the API is up and its ledger writable (GET /api/v1/health, a write probe).
+
+        Asked after a 5xx: if the ledger is fine, the failure belongs to that one entry."""
+        try:
+            response = await self.http.get(f"{self.root}/api/v1/health")
+        except httpx.HTTPError:
+            return False
+        if response.status_code != 200:
+            return False
+        try:
+            return bool(response.json().get("ledger_writable", True))
+        except (ValueError, AttributeError):
+            return False
+
+    async def report_dead_letter(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Hands a spool entry that kept failing to the API (idempotent on the message id)."""
+        return dict(await self._call("POST", "/dead-letters", json=payload))
 
     # ---- outbox ---------------------------------------------------------------------------------
     async def lease_outbox(

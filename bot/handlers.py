@@ -7,9 +7,11 @@ fake transport.
 Flow: ``handle`` decides and, for a wish or a command, writes the message id and a spool entry
 in one SQLite transaction, then wakes the spool worker. ``drain`` sends spooled entries to the
 API strictly in order, replies, and deletes each entry only after its reply went out; when the
-send rate would make several acknowledgements to one group wait, they share one message. While the
-API is unreachable every waiting member is told once that the wish is received and its number
-will follow; the entries stay spooled and are replayed when the API returns.
+send rate would make several acknowledgements to one group wait, they share one message. When the
+API has been unreachable for a while every waiting member is told once that the wish is received
+and its number will follow; the entries stay spooled and are replayed when the API returns. A
+reply that cannot be sent stays spooled until the gateway is back; an entry that keeps failing
+while the API answers others becomes a dead letter (``drain``).
 """
 
 from __future__ import annotations
@@ -96,6 +98,10 @@ class ApiClient(Protocol):
 
     async def submit_triage(self, payload: dict[str, Any]) -> dict[str, Any]: ...
 
+    async def ledger_ok(self) -> bool: ...
+
+    async def report_dead_letter(self, payload: dict[str, Any]) -> dict[str, Any]: ...
+
 
 Classifier = Callable[[str, Context], Classification]
 CommandParser = Callable[[str, Sequence[str]], Command | None]
@@ -129,6 +135,9 @@ class Bridge:
         parse: CommandParser = nlp.parse_command,
         clock: Callable[[], float] = time.time,
         conversation: Conversation | None = None,
+        max_attempts: int = 5,
+        holding_reply_after: float = 0.0,
+        connected: Callable[[], bool] = lambda: True,
     ) -> None:
         self.spool = spool
         self.client = client
@@ -141,6 +150,14 @@ class Bridge:
         self.clock = clock
         self.wakeup = asyncio.Event()
         self.api_up = True
+        # Reliability (bot settings max_attempts, holding_reply_after_seconds): a poison entry
+        # is given up after max_attempts; the holding reply waits for a long outage; whether
+        # the gateway is connected tells "WeChat is away" from "this one send failed".
+        self.max_attempts = max_attempts
+        self.holding_reply_after = holding_reply_after
+        self.connected = connected
+        self._down_since: float | None = None
+        self._send_failures: dict[int, int] = {}
         # The last few messages of each room, in memory only and for minutes: the recogniser
         # reads a member's question together with the notice it follows. Never persisted.
         self.conversation = conversation or Conversation(
@@ -312,32 +329,116 @@ class Bridge:
 
     # ---- spool worker -------------------------------------------------------------------------
     async def drain(self) -> bool:
-        """Sends every spooled entry in order. False if the API is unreachable (retry later).
+        """One pass over the spool. True when nothing is left to retry soon.
 
         All entries are submitted first, then the replies go out: acknowledgements due together
-        may share one message (bot.burst). An entry is deleted only after its reply went out."""
+        may share one message (bot.burst). Order is kept per lane (a room, or one member's
+        private chat), never across lanes: an entry that cannot go on holds back only the later
+        entries of its own lane. What stops a whole pass is an outage (the API unreachable, or
+        a 5xx while its ledger is not writable) or the gateway being down. A 5xx for one entry
+        while the ledger is fine is that entry's fault: it counts an attempt, and after
+        ``max_attempts`` it becomes a dead letter (kept locally, reported to the API, the member
+        told politely) and its lane moves on. An entry is deleted only after its reply went out.
+        """
         ready: list[SpoolEntry] = []
-        reachable = True
+        reachable, settled = True, True
+        held: set[str] = set()  # lanes in which an earlier entry waits
         for entry in self.spool.entries():
+            if entry.lane in held:
+                continue
             if entry.state != ANSWERED:
                 try:
                     reply = await self._submit(entry)
                 except ApiUnavailable as exc:
-                    if self.api_up:
-                        logger.warning("API unreachable, spooling: %s", exc)
-                    self.api_up = reachable = False
-                    break
-                self.spool.mark_answered(entry.id, reply)
-                entry = dataclasses.replace(entry, state=ANSWERED, reply=reply)
-            if not self.api_up:
-                logger.info("API reachable again, replaying the spool")
-                self.api_up = True
+                    if not await self._entry_at_fault(exc):
+                        self._api_down(exc)
+                        reachable = settled = False
+                        break
+                    buried = self._retry_or_bury(entry, exc)
+                    if buried is None:
+                        held.add(entry.lane)
+                        settled = False
+                        continue
+                    entry = buried
+                else:
+                    self.spool.mark_answered(entry.id, reply)
+                    entry = dataclasses.replace(entry, state=ANSWERED, reply=reply)
+                self._api_back()
             ready.append(entry)
-        for batch in burst.plan(ready):
-            await self._deliver_batch(batch)
+        if reachable:
+            await self._report_dead()
+        delivered = await self._deliver_all(ready)
         if not reachable:
             await self._notify_waiting()
-        return reachable
+        return settled and delivered
+
+    async def _entry_at_fault(self, exc: ApiUnavailable) -> bool:
+        """After a 5xx: is the ledger fine (so this entry is the problem), or is it an outage?"""
+        if exc.status is None:
+            return False  # not reachable at all
+        try:
+            return await self.client.ledger_ok()
+        except Exception:
+            logger.warning("health check after a %s failed", exc.status, exc_info=True)
+            return False
+
+    def _retry_or_bury(self, entry: SpoolEntry, exc: ApiUnavailable) -> SpoolEntry | None:
+        """Counts the failed try; the entry as answered with its polite reply once it is dead."""
+        attempts = self.spool.count_attempt(entry.id, str(exc))
+        if attempts < self.max_attempts:
+            logger.warning(
+                "spool entry %s failed (%s), attempt %d of %d",
+                entry.id,
+                exc.status,
+                attempts,
+                self.max_attempts,
+            )
+            return None
+        logger.error(
+            "spool entry %s failed %d times while the API answered others: dead letter",
+            entry.id,
+            attempts,
+        )
+        # A triage item was never announced in the group: nothing to say there either.
+        reply = {"reply": None if entry.kind == "triage" else for_members.DEAD_LETTER, "dead": True}
+        entry = dataclasses.replace(entry, attempts=attempts)
+        self.spool.bury(entry, str(exc), reply)
+        return dataclasses.replace(entry, state=ANSWERED, reply=reply)
+
+    async def _report_dead(self) -> None:
+        """Hands dead letters to the API (kept locally until it has them)."""
+        for dead in self.spool.dead_unreported():
+            try:
+                await self.client.report_dead_letter(
+                    {
+                        "message_id": dead.message_id,
+                        "kind": dead.kind,
+                        "payload": dead.payload,
+                        "attempts": dead.attempts,
+                        "error": (dead.last_error or "")[:500],
+                    }
+                )
+            except ApiUnavailable:
+                return  # next pass
+            except ApiAuthError:
+                raise
+            except ApiRejected as exc:
+                # Retrying cannot help; the copy stays in the local table (spool.db).
+                logger.error("API refused dead letter %s: %s", dead.id, exc)
+            self.spool.mark_dead_reported(dead.id)
+
+    def _api_down(self, exc: ApiUnavailable) -> None:
+        if self.api_up:
+            logger.warning("API unreachable, spooling: %s", exc)
+            self.api_up = False
+        if self._down_since is None:
+            self._down_since = self.clock()
+
+    def _api_back(self) -> None:
+        if not self.api_up:
+            logger.info("API reachable again, replaying the spool")
+            self.api_up = True
+        self._down_since = None
 
     async def _submit(self, entry: SpoolEntry) -> dict[str, Any]:
         try:
@@ -353,47 +454,89 @@ class Bridge:
             logger.warning("API refused spool entry %s: %s", entry.id, exc)
             return {"reply": exc.message or for_members.GENERIC_ERROR}
 
+    async def _deliver_all(self, ready: Sequence[SpoolEntry]) -> bool:
+        """Sends the replies; False if one is left for later (the gateway down, a failed send).
+
+        An entry whose reply could not be sent stays in the spool (answered, not delivered) and
+        holds back later replies of its lane; when the gateway is down nothing else is tried."""
+        held: set[str] = set()
+        delivered = True
+        for batch in burst.plan(ready):
+            lane = batch.entries[0].lane
+            if lane in held:
+                continue
+            was_connected = self.connected()
+            try:
+                await self._deliver_batch(batch)
+            except Exception as exc:
+                delivered = False
+                # A stream that ends mid-send may be noticed only just after: connected both
+                # before and after, or it is the gateway's outage, not this reply's fault.
+                if not (was_connected and self.connected()):
+                    logger.warning("gateway not connected: replies wait in the spool (%r)", exc)
+                    return False
+                held.add(lane)
+                self._send_failed(batch, exc)
+        return delivered
+
+    def _send_failed(self, batch: burst.Batch, exc: Exception) -> None:
+        """A send failed while connected: retried, and given up after max_attempts (logged)."""
+        for entry in batch.entries:
+            failures = self._send_failures.get(entry.id, 0) + 1
+            self._send_failures[entry.id] = failures
+            if failures >= self.max_attempts:
+                logger.error(
+                    "reply to spool entry %s failed %d times (%r): given up",
+                    entry.id,
+                    failures,
+                    exc,
+                )
+                self.spool.done(entry.id)
+                self._send_failures.pop(entry.id, None)
+            else:
+                logger.warning("reply to spool entry %s failed (%r); will retry", entry.id, exc)
+
     async def _deliver_batch(self, batch: burst.Batch) -> None:
+        """Raises if a reply could not be sent: its entry (and the batch's rest) stays."""
         entries = batch.entries
         if len(entries) < 2 or self.sender.can_send_now(len(entries)):
             for entry in entries:
                 await self._deliver_reply(entry)
                 self.spool.done(entry.id)
+                self._send_failures.pop(entry.id, None)
             return
         # Each would wait for the send rate: one message names every member and her number.
         room_id = batch.room_id
         assert room_id is not None
-        try:
-            await self.sender.to_room(
-                room_id, for_members.wishes_received(batch.seqs()), batch.talkers()
-            )
-        except Exception:
-            # As for one reply: losing it is better than blocking the spool; the wishes exist.
-            logger.exception("could not send the combined reply to %d spool entries", len(entries))
+        await self.sender.to_room(
+            room_id, for_members.wishes_received(batch.seqs()), batch.talkers()
+        )
         for entry in entries:
             self.spool.done(entry.id)
+            self._send_failures.pop(entry.id, None)
 
     async def _deliver_reply(self, entry: SpoolEntry) -> None:
         reply = (entry.reply or {}).get("reply")
         if not reply:
             return  # e.g. a wish from a group that was disabled meanwhile
         payload = entry.payload
-        try:
-            await self._reply(payload.get("room_id"), payload["talker_id"], reply)
-        except Exception:
-            # Losing one reply is better than blocking the spool; the ledger entry exists.
-            logger.exception("could not send the reply to spool entry %s", entry.id)
+        await self._reply(payload.get("room_id"), payload["talker_id"], reply)
 
     async def _notify_waiting(self) -> None:
+        """The holding reply, once the API has been unreachable for ``holding_reply_after``:
+        a short outage costs one message per wish (the number), not two."""
+        if self._down_since is None or self.clock() - self._down_since < self.holding_reply_after:
+            return
         for entry in self.spool.entries():
             if entry.state != NEW or entry.kind == "triage":
                 continue  # a triage item was never announced in the group: nothing to hold
             text = for_members.WISH_HELD if entry.kind == "wish" else for_members.COMMAND_HELD
-            self.spool.mark_notified(entry.id)
             try:
                 await self._reply(entry.payload.get("room_id"), entry.payload["talker_id"], text)
             except Exception:
-                logger.exception("could not send the holding reply to spool entry %s", entry.id)
+                logger.warning("could not send the holding reply to spool entry %s", entry.id)
+                return  # the gateway is down too: the next pass tries again
+            self.spool.mark_notified(entry.id)
 
     async def _reply(self, room_id: str | None, talker_id: str, text: str) -> None:
         if room_id is not None:

@@ -17,6 +17,7 @@ import logging
 import random
 import time as _time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -36,6 +37,16 @@ class Transport(Protocol):
     ) -> str | None: ...
 
     async def send_contact(self, contact_id: str, text: str) -> str | None: ...
+
+
+@dataclass
+class ChunkProgress:
+    """How far a long message got: ``done`` chunks already out (skipped on a retry), and a
+    callback recording each chunk the moment its send returns (the outbox's local record)."""
+
+    done: int = 0
+    first_id: str | None = None
+    record: Callable[[int, str | None], None] = lambda _index, _id: None
 
 
 class SendDeferred(Exception):
@@ -141,12 +152,20 @@ class Sender:
         mention_ids: Sequence[str] = (),
         *,
         urgent: bool = True,
+        progress: ChunkProgress | None = None,
     ) -> str | None:
         """Sends (split if long); returns the id of the first message sent."""
-        return await self._send(room_id, None, text, mention_ids, urgent)
+        return await self._send(room_id, None, text, mention_ids, urgent, progress)
 
-    async def to_contact(self, contact_id: str, text: str, *, urgent: bool = True) -> str | None:
-        return await self._send(None, contact_id, text, (), urgent)
+    async def to_contact(
+        self,
+        contact_id: str,
+        text: str,
+        *,
+        urgent: bool = True,
+        progress: ChunkProgress | None = None,
+    ) -> str | None:
+        return await self._send(None, contact_id, text, (), urgent, progress)
 
     async def _send(
         self,
@@ -155,14 +174,18 @@ class Sender:
         text: str,
         mention_ids: Sequence[str],
         urgent: bool,
+        progress: ChunkProgress | None = None,
     ) -> str | None:
         if not urgent:
             now = self.now()
             if self.quiet.is_quiet(now):
                 raise SendDeferred(self.quiet.next_end(now))
-        first: str | None = None
+        first: str | None = progress.first_id if progress else None
+        skip = progress.done if progress else 0
         async with self._lock:
             for index, chunk in enumerate(split_text(text, self.max_length)):
+                if index < skip:
+                    continue  # went out before the bot was stopped mid-message
                 await self._pace()
                 if room_id is not None:
                     # Only the first chunk mentions the member; the rest continue the thought.
@@ -174,4 +197,6 @@ class Sender:
                 self.sent_count += 1
                 if index == 0:
                     first = sent
+                if progress is not None:
+                    progress.record(index, sent)
         return first

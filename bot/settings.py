@@ -95,6 +95,21 @@ class BotSettings(SectionSettings):
         "logged out or the gateway went silent",
     )
 
+    # Reliability: poison messages and outages.
+    max_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="A spool entry failing this often while the API answers others is a dead"
+        " letter (the member is told politely, the queue moves on)",
+    )
+    holding_reply_after_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="The holding reply (编号稍后告诉您) only after the API has been unreachable"
+        " this long",
+    )
+
     @property
     def spool_path(self) -> Path:
         return self.data_dir / "spool.db"

@@ -8,6 +8,12 @@
 - ``groups``: the last known state of each group, for when the API is unreachable.
 - ``outbox_sent``: outbox entries already sent, so a send whose acknowledgement was lost is
   acknowledged again instead of being sent twice.
+- ``outbox_sending``: an outbox entry being sent (the intent, written before the first chunk)
+  and how many of its chunks went out, so a kill mid-message re-sends at most the one chunk
+  whose send was in flight (see bot/delivery.py).
+- ``dead``: spool entries that failed ``max_attempts`` times while the API answered others
+  (poison), kept until the API has them (``reported``), so the queue moves on and staff can
+  replay them.
 
 Chatter is never written here. ``synchronous=FULL`` makes every commit durable on disk.
 """
@@ -33,7 +39,9 @@ CREATE TABLE IF NOT EXISTS spool (
     payload TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'new',
     reply TEXT,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
 );
 CREATE TABLE IF NOT EXISTS pending (
     room_id TEXT NOT NULL,
@@ -53,7 +61,28 @@ CREATE TABLE IF NOT EXISTS outbox_sent (
     sent_message_id TEXT,
     sent_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outbox_sending (
+    outbox_id INTEGER PRIMARY KEY,
+    chunks_sent INTEGER NOT NULL DEFAULT 0,
+    first_message_id TEXT,
+    started_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dead (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    last_error TEXT,
+    created_at REAL NOT NULL,
+    reported INTEGER NOT NULL DEFAULT 0
+);
 """
+# Columns added after the first release: (table, column, definition) for older spool files.
+_ADDED_COLUMNS = (
+    ("spool", "attempts", "INTEGER NOT NULL DEFAULT 0"),
+    ("spool", "last_error", "TEXT"),
+)
 
 # Spool entry states: new → (notified: member told "number follows") → answered → deleted.
 NEW, NOTIFIED, ANSWERED = "new", "notified", "answered"
@@ -67,6 +96,28 @@ class SpoolEntry:
     payload: dict[str, Any]
     state: str
     reply: dict[str, Any] | None
+    attempts: int = 0
+
+    @property
+    def room_id(self) -> str | None:
+        room = self.payload.get("room_id")
+        return str(room) if room is not None else None
+
+    @property
+    def lane(self) -> str:
+        """Entries of one lane (a room, or one member's private chat) keep their order."""
+        room = self.room_id
+        return room if room is not None else f"contact:{self.payload.get('talker_id')}"
+
+
+@dataclass(frozen=True)
+class DeadEntry:
+    id: int
+    message_id: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    last_error: str | None
 
 
 @dataclass(frozen=True)
@@ -86,6 +137,10 @@ class Spool:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(SCHEMA)
+        for table, column, definition in _ADDED_COLUMNS:
+            names = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            if column not in names:
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
     def close(self) -> None:
         with self._lock:
@@ -156,10 +211,13 @@ class Spool:
     def entries(self) -> list[SpoolEntry]:
         with self._lock:
             rows = self._conn.execute(
-                "SELECT id, message_id, kind, payload, state, reply FROM spool ORDER BY id"
+                "SELECT id, message_id, kind, payload, state, reply, attempts FROM spool"
+                " ORDER BY id"
             ).fetchall()
         return [
-            SpoolEntry(r[0], r[1], r[2], json.loads(r[3]), r[4], json.loads(r[5]) if r[5] else None)
+            SpoolEntry(
+                r[0], r[1], r[2], json.loads(r[3]), r[4], json.loads(r[5]) if r[5] else None, r[6]
+            )
             for r in rows
         ]
 
@@ -183,6 +241,58 @@ class Spool:
     def done(self, entry_id: int) -> None:
         with self._lock:
             self._conn.execute("DELETE FROM spool WHERE id = ?", (entry_id,))
+
+    def count_attempt(self, entry_id: int, error: str) -> int:
+        """One more failed try of this entry (the API answered others meanwhile); the total."""
+        with self._lock:
+            self._conn.execute(
+                "UPDATE spool SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                (error[:500], entry_id),
+            )
+            row = self._conn.execute(
+                "SELECT attempts FROM spool WHERE id = ?", (entry_id,)
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def bury(self, entry: SpoolEntry, error: str, reply: dict[str, Any]) -> None:
+        """Moves a poison entry to ``dead`` and leaves its polite reply to be delivered, in one
+        transaction: the entry is answered (reply pending) and its copy waits to be reported."""
+        self._tx(
+            [
+                (
+                    "INSERT INTO dead (message_id, kind, payload, attempts, last_error, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        entry.message_id,
+                        entry.kind,
+                        json.dumps(entry.payload, ensure_ascii=False),
+                        entry.attempts,
+                        error[:500],
+                        time.time(),
+                    ),
+                ),
+                (
+                    "UPDATE spool SET state = ?, reply = ? WHERE id = ?",
+                    (ANSWERED, json.dumps(reply, ensure_ascii=False), entry.id),
+                ),
+            ]
+        )
+
+    def dead_unreported(self) -> list[DeadEntry]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, message_id, kind, payload, attempts, last_error FROM dead"
+                " WHERE reported = 0 ORDER BY id"
+            ).fetchall()
+        return [DeadEntry(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows]
+
+    def dead_count(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT count(*) FROM dead").fetchone()[0])
+
+    def mark_dead_reported(self, dead_id: int) -> None:
+        with self._lock:
+            self._conn.execute("UPDATE dead SET reported = 1 WHERE id = ?", (dead_id,))
 
     # ---- grey zone ----------------------------------------------------------------------------
     def add_pending(
@@ -255,8 +365,38 @@ class Spool:
         return (row is not None, row[0] if row else None)
 
     def record_outbox_sent(self, outbox_id: int, sent_message_id: str | None) -> None:
+        self._tx(
+            [
+                (
+                    "INSERT OR REPLACE INTO outbox_sent VALUES (?, ?, ?)",
+                    (outbox_id, sent_message_id, time.time()),
+                ),
+                ("DELETE FROM outbox_sending WHERE outbox_id = ?", (outbox_id,)),
+            ]
+        )
+
+    def outbox_progress(self, outbox_id: int) -> tuple[int, str | None] | None:
+        """(chunks already sent, the first one's id) of an interrupted send, or None."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT chunks_sent, first_message_id FROM outbox_sending WHERE outbox_id = ?",
+                (outbox_id,),
+            ).fetchone()
+        return (int(row[0]), row[1]) if row else None
+
+    def begin_outbox_send(self, outbox_id: int) -> None:
+        """The intent, written before the first chunk goes out."""
         with self._lock:
             self._conn.execute(
-                "INSERT OR REPLACE INTO outbox_sent VALUES (?, ?, ?)",
-                (outbox_id, sent_message_id, time.time()),
+                "INSERT OR IGNORE INTO outbox_sending (outbox_id, started_at) VALUES (?, ?)",
+                (outbox_id, time.time()),
+            )
+
+    def record_outbox_chunk(self, outbox_id: int, index: int, message_id: str | None) -> None:
+        """Chunk ``index`` went out: recorded at once, so a kill re-sends only later chunks."""
+        with self._lock:
+            self._conn.execute(
+                "UPDATE outbox_sending SET chunks_sent = ?,"
+                " first_message_id = COALESCE(first_message_id, ?) WHERE outbox_id = ?",
+                (index + 1, message_id, outbox_id),
             )

@@ -13,7 +13,9 @@ _TABLES = {
     "ApiToken": "models.auth",
     "AuditEntry": "models.audit",
     "BotCommand": "models.botlog",
+    "DeadLetter": "models.dead_letter",
     "SchedulerRun": "models.followup",
+    "LedgerHeartbeat": "models.heartbeat",
     "Correction": "models.learning",
     "Group": "models.org",
     "Membership": "models.membership",
@@ -37,8 +39,10 @@ __all__ = [
     "AuditEntry",
     "BotCommand",
     "Correction",
+    "DeadLetter",
     "Fulfilment",
     "Group",
+    "LedgerHeartbeat",
     "Match",
     "Membership",
     "Office",
@@ -60,7 +64,9 @@ if TYPE_CHECKING:
     from models.audit import AuditEntry
     from models.auth import ApiToken
     from models.botlog import BotCommand
+    from models.dead_letter import DeadLetter
     from models.followup import SchedulerRun
+    from models.heartbeat import LedgerHeartbeat
     from models.learning import Correction
     from models.membership import Membership, PrivacyNotice, PrivateChoice
     from models.org import Group, Office, Organisation, Staff

@@ -97,3 +97,14 @@ def engine(db_url: str) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as sess:
         yield sess
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The reliability drills' figures (in, logged, lost, duplicated), whatever -s says."""
+    from tests.drill_report import lines
+
+    found = lines()
+    if found:
+        terminalreporter.section("reliability drills")
+        for line in found:
+            terminalreporter.write_line(line)

@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.http.errors import error_body
+from api.http.errors import answer_operational, error_body
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,4 @@ def install_saturation_handlers(app: FastAPI) -> None:
         if _is_lock_timeout(exc):
             logger.warning("database lock wait ran out on %s %s", request.method, request.url.path)
             return busy_response()
-        logger.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse(
-            error_body("internal_error", "服务器出了点问题，请稍后再试"), status_code=500
-        )
+        return answer_operational(request, exc)  # read-only or full ledger, or unexpected

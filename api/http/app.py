@@ -10,6 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
+from api.domain.ledger import startup_writable
 from api.http.admission import Admission, install_saturation_handlers
 from api.http.errors import install_error_handlers
 from api.http.routes import admin_page, register_routes
@@ -63,7 +64,14 @@ def create_app(settings: ApiSettings | None = None, *, engine: Engine | None = N
         limiter = to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrency + 8)
         if settings.auto_migrate:
-            upgrade(settings.database_url)
+            if startup_writable(engine):
+                upgrade(settings.database_url)
+            else:
+                # Reads still work (the page, lists, exports); writes answer 503 ledger_read_only.
+                logger.warning(
+                    "the ledger database is read-only: not migrating; serving reads, refusing"
+                    " writes until it is writable again"
+                )
         if settings.run_scheduler:
             # Embedded default: the follow-up scheduler runs inside the API on the same engine.
             from api.followup.scheduler import start_in_api

@@ -13,12 +13,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.domain.errors import DomainError
+from api.domain.ledger import is_write_failure
 from api.http.security import Throttled
 from models.logsafe import scrub_exceptions
+from models.wording import staff as for_staff
 
 logger = logging.getLogger(__name__)
 scrub_exceptions(logger)  # tracebacks without exception messages (they quote input)
@@ -127,12 +129,33 @@ def install_error_handlers(app: FastAPI) -> None:
         logger.info("number overflow on %s %s", request.method, request.url.path)
         return JSONResponse(error_body("invalid_input", _BAD_VALUE), status_code=422)
 
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
+        return answer_operational(request, exc)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return answer_unexpected(request, exc)
+
+
+def answer_unexpected(request: Request, exc: BaseException) -> JSONResponse:
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(
+        error_body("internal_error", "服务器出了点问题，请稍后再试"), status_code=500
+    )
+
+
+def answer_operational(request: Request, exc: OperationalError) -> JSONResponse:
+    """A database error that is not a busy database (api/http/admission.py answers those)."""
+    if is_write_failure(exc):
+        # Read-only file, full disk: nothing was stored; the caller (the bot) keeps it.
+        logger.warning("ledger not writable on %s %s", request.method, request.url.path)
         return JSONResponse(
-            error_body("internal_error", "服务器出了点问题，请稍后再试"), status_code=500
+            error_body("ledger_read_only", for_staff.LEDGER_READ_ONLY),
+            status_code=503,
+            headers={"Retry-After": "30"},
         )
+    return answer_unexpected(request, exc)
 
 
 def _field_problem(err: Any) -> dict[str, Any]:

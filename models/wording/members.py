@@ -350,3 +350,7 @@ SENSITIVE_RECEIVED = (
 def public_ref(seq: int) -> str:
     """How the 圆梦榜 names a fulfilled wish: its number only."""
     return f"#{seq}"
+
+
+# ---- Reliability: a message the system could not handle after several tries (dead letter) ----
+DEAD_LETTER = "抱歉，这条消息暂时处理不了，工作人员会看到并尽快处理"

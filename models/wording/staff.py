@@ -539,3 +539,8 @@ def import_summary(applied: bool, counts: dict[str, int], ignored: list[str]) ->
 
 
 IMPORT_PROGRESS = "核对"
+
+# ---- Reliability: replaying a dead letter (a message the system could not handle) ----
+REPLAY_FAILED = "重新处理仍然没有成功，请稍后再试或联系技术支持"
+REPLAY_BAD_PAYLOAD = "这条消息的内容不完整，无法重新处理"
+LEDGER_READ_ONLY = "账本暂时只读，无法保存修改；查看不受影响，请稍后再试或联系技术支持"

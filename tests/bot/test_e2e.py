@@ -84,7 +84,11 @@ def world(fake_gateway: FakeGateway) -> Iterator[World]:
     )]  # fmt: skip
     room = fake_gateway.add_room("东风姐妹群", [staff, *members], id=f"{_uid()}@chatroom")
     other = fake_gateway.add_room("西湖群", [staff, *members], id=f"{_uid()}@chatroom")
-    with running_system(fake_gateway.endpoint, fake_gateway.token, room, staff, other) as system:
+    # The API-down test checks the holding reply: sent at once here, not after a long outage.
+    held_at_once = {"WISHPOOL_BOT__HOLDING_REPLY_AFTER_SECONDS": "0"}
+    with running_system(
+        fake_gateway.endpoint, fake_gateway.token, room, staff, other, bot_env=held_at_once
+    ) as system:
         w = World(fake_gateway, system)
         w.staff = staff  # type: ignore[attr-defined]
         w.members = members  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from api.http.errors import ERROR_RESPONSES
 from api.http.routes import (
     bot,
     corrections,
+    dead_letters,
     export,
     followup,
     fulfilments,
@@ -51,6 +52,7 @@ MODULES = (
     gateway,
     statistics,
     imports,
+    dead_letters,
 )
 
 

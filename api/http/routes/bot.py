@@ -35,9 +35,12 @@ from api.chat.schemas import (
     GroupSeenOut,
 )
 from api.chat.triage import submit_triage as take_triage
+from api.domain.dead_letters import public as dead_public
+from api.domain.dead_letters import record_dead_letter
 from api.domain.outbox import ack_message, fail_message
 from api.domain.visibility import rule_of
 from api.http.deps import BotDep, SessionDep, SettingsDep
+from models.dead_letter import DeadLetterCreate, DeadLetterPublic
 from models.enums import Role
 from models.outbox import OutboxPublic
 
@@ -241,3 +244,17 @@ def ack(outbox_id: int, body: AckIn, session: SessionDep, _: BotDep) -> OutboxPu
 def fail(outbox_id: int, body: FailIn, session: SessionDep, _: BotDep) -> OutboxPublic:
     message = fail_message(session=session, message_id=outbox_id, error=body.error)
     return OutboxPublic.model_validate(message)
+
+
+def notify_outbox(app: FastAPI) -> None:
+    """Wakes the bot's outbox long-poll: this process just queued a message."""
+    _signal(app).notify()
+
+
+@router.post(
+    "/dead-letters",
+    summary="机器人报告一条多次处理失败的消息（按消息 id 幂等）",
+    response_model=DeadLetterPublic,
+)
+def report_dead_letter(body: DeadLetterCreate, session: SessionDep, _: BotDep) -> DeadLetterPublic:
+    return dead_public(record_dead_letter(session=session, letter_in=body))

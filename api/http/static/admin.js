@@ -33,7 +33,10 @@
     resourceDraft: '/api/v1/wishes/{id}/resource-draft',
     personExport: '/api/v1/people/export',
     personErase: '/api/v1/people/erase',
-    audit: '/api/v1/audit'
+    audit: '/api/v1/audit',
+    health: '/api/v1/health',
+    deadLetters: '/api/v1/dead-letters',
+    deadLetterReplay: '/api/v1/dead-letters/{id}/replay'
   };
   var ACTION_PATHS = {
     claim: '/api/v1/wishes/{id}/claim',
@@ -873,8 +876,60 @@
     organisations: loadOrganisations,
     followup: loadFollowup,
     quality: loadQuality,
-    privacy: loadAudit
+    privacy: loadAudit,
+    deadletters: loadDeadLetters
   };
+
+  // ---- reliability: the read-only banner and the dead letters ---------------------------------
+  var DEAD_KINDS = { wish: '心愿', triage: '待确认', command: '指令' };
+
+  function checkLedger() {
+    // GET /health needs no token; a 503 with ledger_writable false means reads only.
+    var banner = $('ledger-banner');
+    return fetch(PATHS.health, { headers: { Accept: 'application/json' } }).then(function (response) {
+      return response.json().catch(function () { return {}; });
+    }).then(function (health) {
+      var readOnly = health && health.ledger_writable === false;
+      banner.textContent = readOnly
+        ? (health.message || '账本暂时只读：可以查看，暂时不能保存修改。')
+        : '';
+      banner.hidden = !readOnly;
+    }, function () {
+      banner.textContent = '连不上台账服务，请稍后刷新页面。';
+      banner.hidden = false;
+    });
+  }
+
+  function loadDeadLetters() {
+    var tbody = $('dead-rows');
+    loadingRow(tbody, 7);
+    state.deadPage = state.deadPage || { offset: 0 };
+    var query = { limit: PAGE, offset: state.deadPage.offset };
+    return api('GET', PATHS.deadLetters, { query: query }).then(function (page) {
+      fillRows(tbody, page.items, 7, function (d) {
+        var button = el('button', {
+          type: 'button', text: d.replayed_at ? '再处理一次' : '重新处理',
+          onclick: function () { replayDeadLetter(d.id); }
+        });
+        return el('tr', null,
+          el('td', { text: d.id }),
+          el('td', { text: DEAD_KINDS[d.kind] || d.kind }),
+          el('td', { text: d.text || '—' }),
+          el('td', { className: 'mono', text: d.room_id || '私聊' }),
+          el('td', { text: d.attempts }),
+          el('td', { className: 'nowrap', text: fmtTime(d.created_at) }),
+          el('td', null, d.replayed_at ? '已处理（' + fmtTime(d.replayed_at) + '）' : '', button));
+      });
+      renderPager($('dead-pager'), state.deadPage, page, loadDeadLetters);
+    }).catch(showError);
+  }
+
+  function replayDeadLetter(id) {
+    return api('POST', PATHS.deadLetterReplay, { path: { id: id } }).then(function (d) {
+      notify('已重新处理，回复将由机器人发给成员' + (d.replay_reply ? '：' + d.replay_reply : ''), 'ok');
+      return loadDeadLetters();
+    }).catch(showError);
+  }
 
   function currentTab() {
     var tab = sessionStorage.getItem(TAB_KEY);
@@ -937,6 +992,7 @@
   }
 
   function start() {
+    checkLedger();
     if (!state.token) {
       selectTab(currentTab(), false);
       notify('请先在右上角输入令牌（用 wishpool token create 创建）', 'info');

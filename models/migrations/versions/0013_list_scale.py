@@ -18,7 +18,7 @@ from alembic import op
 from models import search
 
 revision: str = "0013_list_scale"
-down_revision: str | None = "0011_privacy"
+down_revision: str | None = "0012_dead_letters"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
