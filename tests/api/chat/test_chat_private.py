@@ -176,7 +176,9 @@ def test_an_unknown_members_private_wish_goes_to_staff_and_is_answered_privately
         assert logged.group_id is None
     # She hears her number privately (never in a group), then the privacy notice.
     acks = to_contact(engine, stranger, "ack")
-    assert [a.text for a in acks] == [for_members.wish_received(logged.seq, logged.category)]
+    assert [a.text for a in acks] == [
+        for_members.private_wish_accepted(logged.seq, sensitive=logged.sensitive)
+    ]
     assert len(to_contact(engine, stranger, "privacy")) == 1
 
 
