@@ -38,6 +38,7 @@ from api.cli.scenario import Scenario, needs_scenario
 from api.domain.auth import create_token
 from api.domain.tokens import list_tokens, revoke_token
 from api.http.app import create_app
+from api.http.security import BOT_CALLS, RoutineAccessFilter
 from api.settings import ApiSettings
 from bot.settings import BotSettings
 from gateway import FakeGateway, GatewayControl
@@ -154,7 +155,17 @@ def running_system(
         gateway.stop()
 
 
+def quiet_demo_logs() -> None:
+    """A readable console for the demo: the scenario and the banner say in words what the
+    bot's calls did, so their access lines, the control client's requests, each migration
+    step and the scheduler's job bookkeeping stay out (warnings and errors still show)."""
+    logging.getLogger("uvicorn.access").addFilter(RoutineAccessFilter(BOT_CALLS))
+    for name in ("httpx", "alembic.runtime.migration", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def run_system(settings: ApiSettings, ports: DemoPorts) -> int:
+    quiet_demo_logs()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda _n, _f: stop.set())
