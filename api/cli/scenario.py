@@ -73,6 +73,9 @@ class Scenario:
         self.echo = echo
         self.now = now
 
+    def _show(self, who: str, text: str) -> None:
+        self.echo(f"  {who}：" + text.replace("\n", "\n      "))
+
     def play(self) -> ScenarioReport:
         report = ScenarioReport()
         self.echo("演示场景 / first-run scenario:")
@@ -104,12 +107,12 @@ class Scenario:
             lambda m: m["room_id"] == MEMBER_ROOM and not m["mention_ids"] and post in m["text"],
             timeout=REPLY_TIMEOUT,
         )
-        self.echo(f"  机器人 → 群：{report.announcement['text']}")
+        self._show("机器人 → 群", report.announcement["text"])
         return report
 
     def _say(self, person: DemoPerson, text: str, room_id: str) -> None:
         where = "工作群" if room_id == STAFF_ROOM else "群"
-        self.echo(f"  {person.name} → {where}：{text}")
+        self._show(f"{person.name} → {where}", text)
         self.control.say(person.wechat_id, text, room_id=room_id)
 
     def _member_wish(self, key: str, text: str, after: int | None = None) -> int:
@@ -132,7 +135,7 @@ class Scenario:
         ]
         if answered_chat and chatter != person.wechat_id:  # the bot must stay silent on chat
             raise RuntimeError("the bot answered a line of chat")
-        self.echo(f"  机器人 → 群：{ack['text']}")
+        self._show("机器人 → 群", ack["text"])
         found = _SEQ.search(ack["text"])
         if found is None:
             raise RuntimeError("the acknowledgement carries no wish number")
@@ -146,7 +149,7 @@ class Scenario:
             timeout=REPLY_TIMEOUT,
             after=after,
         )
-        self.echo(f"  机器人 → 工作群：{reply['text']}")
+        self._show("机器人 → 工作群", reply["text"])
 
     def _resource_id(self, name: str) -> int:
         with Session(self.engine) as session:
