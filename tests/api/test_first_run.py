@@ -4,6 +4,7 @@ talks to it from a subprocess; a command without a running system says so in one
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import socket
@@ -30,6 +31,7 @@ from api.cli.scenario import (
     ScenarioReport,
     needs_scenario,
 )
+from api.http.security import BOT_CALLS, RoutineAccessFilter
 from api.settings import ApiSettings
 from models import Fulfilment, Wish
 from models.clock import SHANGHAI
@@ -113,9 +115,9 @@ def test_the_first_run_logs_wishes_fulfils_one_and_the_group_sees_it(
     ]
     assert all(f"#{w.seq}" in m["text"] for w, m in zip(wishes, acks, strict=True))
     posts = [m for m in group if not m["mention_ids"]]
-    assert (
-        len(posts) == 1 and "圆梦" in posts[0]["text"] and f"#{wishes[1].seq}" in posts[0]["text"]
-    )
+    assert len(posts) == 1 and f"圆梦啦！心愿 #{wishes[1].seq}" in posts[0]["text"]
+    assert report.fulfilled_seq == wishes[1].seq and report.announcement == posts[0]
+    assert report.held_until is None
     staff_replies = [m for m in sent if m["room_id"] == STAFF_ROOM]
     assert len(staff_replies) == 4  # 认领, 匹配, 开始, 完成: each answered
     assert any("已圆梦" in m["text"] for m in staff_replies)
@@ -256,3 +258,27 @@ def test_done_outside_quiet_hours_says_nothing_of_them(
         done = command(client, bot, "o-done", "完成", seq=seq, beneficiaries=3)
     assert done["ok"] is True and "群里会发布圆梦消息" in done["reply"]
     assert "免打扰" not in done["reply"]
+
+
+def _access(method: str, path: str, status: int) -> logging.LogRecord:
+    return logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", method, path, "1.1", status),
+        None,
+    )
+
+
+def test_the_access_log_leaves_out_the_bots_long_poll_but_not_its_failures() -> None:
+    default = RoutineAccessFilter()
+    assert not default.filter(_access("GET", "/api/v1/bot/outbox?wait=20&limit=10", 200))
+    assert default.filter(_access("GET", "/api/v1/bot/outbox?wait=20", 401))
+    assert default.filter(_access("POST", "/api/v1/bot/wishes", 200))
+    assert default.filter(_access("GET", "/api/v1/wishes", 200))
+    demo = RoutineAccessFilter(BOT_CALLS)
+    assert not demo.filter(_access("POST", "/api/v1/bot/wishes", 200))
+    assert demo.filter(_access("POST", "/api/v1/bot/commands", 500))
+    assert demo.filter(_access("GET", "/admin", 200))
