@@ -6,8 +6,9 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from models.config import DEFAULT_RETENTION_MONTHS, SectionSettings
+from models.config import DEFAULT_RETENTION_MONTHS, QuietHoursSetting, SectionSettings
 from models.enums import Category
+from models.quiet import DEFAULT_QUIET_HOURS
 
 # Family violence, divorce, debt, mental health, self-harm, sexual harassment, unpaid wages and
 # their close kin: what a woman would not want her group to read about her.
@@ -21,7 +22,7 @@ DEFAULT_SENSITIVE_WORDS = (
 class ApiSettings(SectionSettings):
     yaml_section: ClassVar[str] = "api"
     # Shared with the scheduler (which anonymises): the `office` section, WISHPOOL_OFFICE__*.
-    office_fields: ClassVar[frozenset[str]] = frozenset({"retention_months"})
+    office_fields: ClassVar[frozenset[str]] = frozenset({"retention_months", "quiet_hours"})
 
     database_url: str = Field(
         default="sqlite:///data/wishpool.db",
@@ -68,6 +69,10 @@ class ApiSettings(SectionSettings):
         ge=1,
         le=240,
         description="office.retention_months: what 我的信息 tells members about retention",
+    )
+    quiet_hours: QuietHoursSetting = Field(
+        default=DEFAULT_QUIET_HOURS,
+        description="office.quiet_hours: 完成 tells staff when the 圆梦 post waits for the morning",
     )
     privacy_notice: str = Field(
         default="",

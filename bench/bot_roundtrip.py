@@ -48,15 +48,14 @@ def free_port() -> int:
 
 
 def fast_bot_env(data_dir: Path) -> dict[str, str]:
-    """No artificial delays, no rate limit in the way, no quiet hours: only the system's cost."""
+    """No artificial delays, no rate limit in the way (no quiet hours: the API settings'):
+    only the system's cost."""
     return {
         "WISHPOOL_BOT__DATA_DIR": str(data_dir),
         "WISHPOOL_BOT__DELAY_MIN_SECONDS": "0",
         "WISHPOOL_BOT__DELAY_MAX_SECONDS": "0",
         "WISHPOOL_BOT__RATE_PER_MINUTE": "100000",
         "WISHPOOL_BOT__RATE_BURST": "1000",
-        "WISHPOOL_BOT__QUIET_START": "00:00",
-        "WISHPOOL_BOT__QUIET_END": "00:00",
         "WISHPOOL_BOT__GROUP_CACHE_SECONDS": "0",
         "WISHPOOL_BOT__LOG_LEVEL": "WARNING",
         "WISHPOOL_NLP__CACHE_DIR": str(Path(tempfile.gettempdir()) / "wishpool-jieba"),
@@ -123,6 +122,7 @@ def main() -> None:
             port=free_port(),
             run_scheduler=False,
             log_level="WARNING",
+            quiet_hours="off",  # the launcher hands the bot the same office.quiet_hours
         )
         ports = DemoPorts(gateway_grpc=0, gateway_control=0)  # free ports
         bot_env = fast_bot_env(workdir / "bot")

@@ -37,8 +37,10 @@ def bot_command(
     )
     scrub_handlers(logging.getLogger().handlers)  # no library's traceback quotes a message
     # python-wechaty logs every event, message texts included, at INFO (its own handlers,
-    # level from WECHATY_LOG, read when its loggers are created): keep it to warnings.
-    os.environ.setdefault("WECHATY_LOG", "warn")
+    # level from WECHATY_LOG, read when its loggers are created). Its warnings are start-up
+    # notices (the endpoint and the puppet token, in clear, given twice; no web blueprint; a
+    # payload set twice): keep it to errors. The bot logs its own connection state.
+    os.environ.setdefault("WECHATY_LOG", "error")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call is noise
     raise typer.Exit(run(settings))

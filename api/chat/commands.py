@@ -29,6 +29,7 @@ from api.domain.workflow import Action
 from models import BotCommand, Office, Resource, Wish
 from models.config import DEFAULT_RETENTION_MONTHS
 from models.enums import Category, CloseReason, WishStatus
+from models.quiet import NO_QUIET_HOURS, QuietHours
 from models.wording import members as for_members
 from models.wording import staff as for_staff
 from nlp.commands import PRIVATE_CHOICE, command_type
@@ -53,6 +54,7 @@ def run_command_once(
     urgent_words: Sequence[str] = (),
     privacy_notice: str = "",
     sensitive_rule: SensitiveRule | None = None,
+    quiet_hours: QuietHours = NO_QUIET_HOURS,
 ) -> BotReply:
     """run_command at most once per WeChat message id: a replay (the bot restarted before it
     could answer, or a second API worker got the retry) gets the first reply back instead of
@@ -73,6 +75,7 @@ def run_command_once(
             urgent_words=urgent_words,
             privacy_notice=privacy_notice,
             sensitive_rule=sensitive_rule,
+            quiet_hours=quiet_hours,
         )
     row.reply = reply.model_dump(mode="json")
     session.add(row)
@@ -109,6 +112,7 @@ def run_command(
     urgent_words: Sequence[str] = (),
     privacy_notice: str = "",
     sensitive_rule: SensitiveRule | None = None,
+    quiet_hours: QuietHours = NO_QUIET_HOURS,
 ) -> BotReply:
     """Runs one command in a savepoint: a refusal undoes what the handler wrote and becomes the
     reply. Domain errors carry messages written for people; nothing else is shown.
@@ -162,6 +166,7 @@ def run_command(
         home=home,
         privacy_notice=privacy_notice,
         sensitive_rule=sensitive_rule,
+        quiet_hours=quiet_hours,
     )
     try:
         with session.begin_nested():

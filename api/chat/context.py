@@ -12,6 +12,7 @@ from api.domain.errors import NotFound
 from api.domain.visibility import SensitiveRule
 from api.domain.wishes import Actor, get_wish_by_seq
 from models import Group, Office, Staff, Wish
+from models.quiet import NO_QUIET_HOURS, QuietHours
 from models.wording import members as for_members
 
 
@@ -49,6 +50,8 @@ class CommandContext:
     privacy_notice: str = ""  # api.privacy_notice: sent the first time a member's wish is logged
     # The configured api.sensitive_* (None: their defaults), for wishes staff log (登记).
     sensitive_rule: SensitiveRule | None = None
+    # office.quiet_hours: 完成 tells staff when the group's 圆梦 post waits for the morning.
+    quiet_hours: QuietHours = NO_QUIET_HOURS
 
     @property
     def args(self) -> dict[str, Any]:

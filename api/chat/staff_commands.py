@@ -83,7 +83,11 @@ def _complete(ctx: CommandContext) -> str:
     recorded = for_staff.fulfilled_with_record(
         wish.seq, beneficiaries, value, bool(fulfilment.summary)
     )
-    post = for_staff.announcement_note(bool(fulfilment.public_summary), wish.sensitive)
+    now = utcnow()
+    held = ctx.quiet_hours.next_end(now) if ctx.quiet_hours.is_quiet(now) else None
+    post = for_staff.announcement_note(
+        bool(fulfilment.public_summary), wish.sensitive, held_until=held
+    )
     return f"{recorded}\n{post}"
 
 

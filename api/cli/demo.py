@@ -148,3 +148,33 @@ def _office(
 def _id(office: Office) -> int:
     assert office.id is not None
     return office.id
+
+
+@dataclass(frozen=True)
+class DemoRoom:
+    key: str
+    room_id: str | None  # None: a private chat with the bot
+    topic: str
+
+
+ROOMS = (
+    DemoRoom("members", MEMBER_ROOM, MEMBER_ROOM_TOPIC),
+    DemoRoom("staff", STAFF_ROOM, STAFF_ROOM_TOPIC),
+    DemoRoom("private", None, "私聊机器人"),
+)
+
+
+def find_person(name: str) -> DemoPerson | None:
+    """A demo person by key (``liu``) or by a part of her name (``刘老师``)."""
+    name = name.strip()
+    if name in PEOPLE:
+        return PEOPLE[name]
+    found = [p for p in PEOPLE.values() if name and name in p.name]
+    return found[0] if len(found) == 1 else None
+
+
+def find_room(name: str) -> DemoRoom | None:
+    """A demo room by key (``members``) or by a part of its topic (``三新姐妹群``)."""
+    name = name.strip()
+    found = [r for r in ROOMS if name in (r.key, r.room_id) or (name and name in r.topic)]
+    return found[0] if len(found) == 1 else None

@@ -7,6 +7,7 @@ WeChat account (gateway/) and the real bot as child processes, and stops both wh
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -16,6 +17,8 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import uvicorn
 from sqlalchemy.engine import Engine
@@ -24,17 +27,21 @@ from sqlmodel import Session
 from api.cli.demo import (
     MEMBER_ROOM,
     MEMBER_ROOM_TOPIC,
+    MEMBERS,
     PEOPLE,
     STAFF,
     STAFF_ROOM,
     STAFF_ROOM_TOPIC,
     seed_demo,
 )
+from api.cli.scenario import Scenario, needs_scenario
 from api.domain.auth import create_token
 from api.domain.tokens import list_tokens, revoke_token
 from api.http.app import create_app
+from api.http.security import BOT_CALLS, RoutineAccessFilter
 from api.settings import ApiSettings
-from gateway import FakeGateway, GatewayControl
+from bot.settings import BotSettings
+from gateway import FakeGateway, GatewayControl, GatewayError
 from models.db import make_engine
 from models.enums import Role
 from models.migrate import upgrade
@@ -81,6 +88,21 @@ class RunningSystem:
     server: uvicorn.Server
     bot: subprocess.Popen[bytes]
     tokens: dict[Role, str]
+    bot_health: Path  # the bot's health.json
+
+    def wait_for_bot(self, timeout: float = STARTUP_TIMEOUT) -> None:
+        """Until this bot process reports itself logged in to the fake account (its health.json,
+        rewritten every 2 s and at login; nothing pushes a signal, so this polls)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.bot.poll() is not None:
+                raise RuntimeError(f"the bot exited with code {self.bot.returncode}")
+            health = _read_health(self.bot_health)
+            # The pid: a previous run's file may still say logged_in.
+            if health.get("pid") == self.bot.pid and health.get("logged_in"):
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"the bot did not log in within {timeout:.0f}s")
 
 
 @contextlib.contextmanager
@@ -115,8 +137,11 @@ def running_system(
         if not settings.gateway_control_url:  # the admin page shows the account's login state
             settings = settings.model_copy(update={"gateway_control_url": gateway.base_url})
         server = _start_api(settings, engine, stop)
-        bot = _start_bot(settings, gateway, tokens[Role.bot], bot_env or {})
-        yield RunningSystem(settings, engine, gateway, server, bot, tokens)
+        extra = dict(bot_env or {})
+        bot = _start_bot(settings, gateway, tokens[Role.bot], extra)
+        data_dir = extra.get("WISHPOOL_BOT__DATA_DIR") or str(BotSettings().data_dir)
+        health = Path(data_dir) / "health.json"
+        yield RunningSystem(settings, engine, gateway, server, bot, tokens, health)
     finally:
         if bot is not None and bot.poll() is None:
             bot.terminate()
@@ -130,17 +155,58 @@ def running_system(
         gateway.stop()
 
 
+def quiet_demo_logs() -> None:
+    """A readable console for the demo: the scenario and the banner say in words what the
+    bot's calls did, so their access lines, the control client's requests, each migration
+    step and the scheduler's job bookkeeping stay out (warnings and errors still show)."""
+    logging.getLogger("uvicorn.access").addFilter(RoutineAccessFilter(BOT_CALLS))
+    for name in ("httpx", "alembic.runtime.migration", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def run_system(settings: ApiSettings, ports: DemoPorts) -> int:
+    quiet_demo_logs()
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda _n, _f: stop.set())
     with running_system(settings, ports, stop=stop) as system:
+        system.wait_for_bot()
+        play_first_run(system)
         _banner(settings, system.gateway, system.tokens[Role.admin])
         while not stop.wait(1.0):
             if system.bot.poll() is not None:
                 logger.error("the bot exited with code %s; stopping", system.bot.returncode)
                 return 1
         return 0
+
+
+def play_first_run(system: RunningSystem) -> bool:
+    """Plays the first-run scenario if the ledger holds no wish yet; whether it played."""
+    if not needs_scenario(system.engine):
+        return False
+    scenario = Scenario(
+        system.gateway, system.engine, quiet=system.settings.quiet_hours, echo=_echo
+    )
+    try:
+        scenario.play()
+    except (TimeoutError, RuntimeError, GatewayError) as exc:
+        # A demo nicety: the system itself runs on, and `wishpool chat` still works.
+        logger.warning("the first-run scenario did not finish: %s", exc)
+        return False
+    return True
+
+
+def _echo(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _read_health(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _start_api(settings: ApiSettings, engine: Engine, stop: threading.Event) -> uvicorn.Server:
@@ -174,6 +240,8 @@ def _start_bot(
         "WECHATY_PUPPET_SERVICE_TOKEN": gateway.token,
         "WISHPOOL_BOT__API_URL": f"http://{settings.host}:{settings.port}",
         "WISHPOOL_BOT__API_TOKEN": bot_token,
+        # One fact for both: the 完成 reply's quiet-hours note and the bot's held post agree.
+        "WISHPOOL_OFFICE__QUIET_HOURS": str(settings.quiet_hours),
         **extra_env,
     }
     return subprocess.Popen([sys.executable, "-m", "bot"], env=env)
@@ -181,19 +249,22 @@ def _start_bot(
 
 def _banner(settings: ApiSettings, gateway: FakeGateway, admin_token: str) -> None:
     url = f"http://{settings.host}:{settings.port}"
-    people = "、".join(f"{p.key}={p.name}" for p in PEOPLE.values())
+    members = "、".join(p.name for p in MEMBERS)
+    staff = "、".join(p.name for p in STAFF)
     lines = [
         "",
         "心愿池已启动 / wishpool is running",
-        f"  管理接口 API docs:  {url}/docs",
+        f"  管理页面 admin page: {url}/admin  （粘贴下面的令牌 paste the token below）",
         f"  管理员令牌 admin token (this run only): {admin_token}",
+        f"  接口文档 API docs:   {url}/docs",
         # The ports the gateway bound (0 asks for free ones).
         f"  模拟微信号 fake WeChat gateway: grpc {gateway.endpoint}, "
         f"control 127.0.0.1:{gateway.control_port}",
-        "  在群里说话 say something in the demo group:",
-        '    .venv/bin/wishpool demo say "希望能带孩子们去消防站参观学习" --as liu',
-        "    .venv/bin/wishpool demo sent",
-        f"  演示人物 people: {people}",
+        "  在群里聊天 chat in the demo group (another terminal):",
+        "    .venv/bin/wishpool chat --as 刘老师 --room 三新姐妹群",
+        "    .venv/bin/wishpool chat --as 王主任 --room 工作群     （工作人员 staff）",
+        "    .venv/bin/wishpool chat --list                       （全部人物和群 all personas）",
+        f"  成员 members: {members}；工作人员 staff: {staff}",
         "  Ctrl-C 结束 / to stop",
         "",
     ]

@@ -1,5 +1,5 @@
 """The `wishpool` command: api, db, token, classify, rules, bot, scheduler, remind, import, run,
-demo.
+chat, demo.
 
 This package (api/cli/) is the product's composition root: the one place that may import every
 part (the API, the bot, the recogniser, the follow-up engine and the fake gateway) and that no
@@ -9,7 +9,7 @@ other module imports.
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -217,14 +217,27 @@ demo_app = typer.Typer(
 app.add_typer(demo_app, name="demo")
 
 
+# The fake account's ports: options, or the environment (`make run` passes it through; the
+# API's own port is the setting api.port, WISHPOOL_API__PORT). Not settings sections: only the
+# source checkout's demo has a fake account.
+GATEWAY_PORT_ENV = "WISHPOOL_DEMO_GATEWAY_PORT"
+CONTROL_PORT_ENV = "WISHPOOL_DEMO_CONTROL_PORT"
+ControlPort = Annotated[
+    int, typer.Option(envvar=CONTROL_PORT_ENV, help="Fake WeChat gateway control port")
+]
+
+
 @app.command("run")
 def run_all(
-    gateway_port: Annotated[int, typer.Option(help="Fake WeChat gateway gRPC port")] = 8788,
-    control_port: Annotated[int, typer.Option(help="Fake WeChat gateway control port")] = 8789,
+    gateway_port: Annotated[
+        int, typer.Option(envvar=GATEWAY_PORT_ENV, help="Fake WeChat gateway gRPC port")
+    ] = 8788,
+    control_port: ControlPort = 8789,
 ) -> None:
     """Run everything on embedded defaults: API + follow-up engine, fake WeChat account, bot.
 
-    For a first look from a source checkout (`make run`); an installed copy refuses.
+    For a first look from a source checkout (`make run`); an installed copy refuses. On a
+    ledger without wishes it first plays a short scenario through the demo group.
     """
     require_source_checkout()
     from api.cli.launcher import DemoPorts, run_system
@@ -236,27 +249,105 @@ def run_all(
     raise typer.Exit(run_system(settings, ports))
 
 
+def _control(control_port: int) -> Any:
+    from gateway.control import GatewayControl
+
+    return GatewayControl.from_port(control_port)
+
+
+def _exit_not_running(control: Any) -> NoReturn:
+    from api.cli.chat import not_running
+
+    typer.echo(not_running(control), err=True)
+    raise typer.Exit(1)
+
+
+@app.command("chat")
+def chat(
+    person: Annotated[
+        str, typer.Option("--as", help="Who speaks: a name (刘老师) or key (liu); see --list")
+    ] = "liu",
+    room: Annotated[
+        str, typer.Option(help="Where: a group's name (三新姐妹群, 工作群), or private")
+    ] = "members",
+    list_people: Annotated[
+        bool, typer.Option("--list", help="Show the demo's people and rooms, then exit")
+    ] = False,
+    linger: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds to wait for replies after the last line (default: 5 from a pipe)"
+        ),
+    ] = None,
+    control_port: ControlPort = 8789,
+) -> None:
+    """Chat with the demo's bot as one of its people: type lines, see the bot's replies."""
+    require_source_checkout()
+    import sys
+
+    import httpx
+
+    from api.cli.chat import ChatSession, persona_lines, run_chat, typed_lines
+    from api.cli.demo import find_person, find_room
+
+    if list_people:
+        typer.echo("\n".join(persona_lines()))
+        return
+    who, where = find_person(person), find_room(room)
+    if who is None or where is None:
+        typer.echo("没有这个人或这个群，可选：", err=True)
+        typer.echo("\n".join(persona_lines()), err=True)
+        raise typer.Exit(2)
+    interactive = sys.stdin.isatty()
+    prompt = f"{who.name} @ {where.topic}> "
+
+    def out(line: str) -> None:
+        # From the listening thread: keep the typed prompt readable in a terminal.
+        typer.echo(f"\r{line}" if interactive else line)
+        if interactive:
+            typer.echo(prompt, nl=False)
+
+    control = _control(control_port)
+    session = ChatSession(control, who, where, out)
+    if interactive:
+        typer.echo(f"以 {who.name} 的身份在「{where.topic}」说话；Ctrl-D 结束")
+    try:
+        run_chat(
+            session,
+            typed_lines(prompt),
+            linger=linger if linger is not None else (0.0 if interactive else 5.0),
+        )
+    except httpx.ConnectError:
+        _exit_not_running(control)
+
+
 @demo_app.command("say")
 def demo_say(
     text: str,
-    person: Annotated[str, typer.Option("--as", help="zhang, liu (members), wang, li (staff)")] = (
-        "zhang"
-    ),
+    person: Annotated[
+        str, typer.Option("--as", help="liu, zhang (members), wang, li (staff), or a name")
+    ] = "liu",
     room: Annotated[str, typer.Option(help="members, staff, or private (a chat with the bot)")] = (
         "members"
     ),
-    control_port: Annotated[int, typer.Option(help="Fake WeChat gateway control port")] = 8789,
+    control_port: ControlPort = 8789,
 ) -> None:
     """Make a demo person say TEXT in a demo group (or privately to the bot)."""
-    from api.cli.demo import MEMBER_ROOM, PEOPLE, STAFF_ROOM
-    from gateway.control import GatewayControl
+    import httpx
 
-    rooms = {"members": MEMBER_ROOM, "staff": STAFF_ROOM, "private": None}
-    if person not in PEOPLE or room not in rooms:
-        typer.echo(f"--as 可选 {', '.join(PEOPLE)}；--room 可选 {', '.join(rooms)}", err=True)
+    from api.cli.chat import persona_lines
+    from api.cli.demo import find_person, find_room
+
+    who, where = find_person(person), find_room(room)
+    if who is None or where is None:
+        typer.echo("没有这个人或这个群，可选：", err=True)
+        typer.echo("\n".join(persona_lines()), err=True)
         raise typer.Exit(2)
-    control = GatewayControl.from_port(control_port)
-    message_id = control.say(PEOPLE[person].wechat_id, text, room_id=rooms[room])
+    control = _control(control_port)
+    try:
+        message_id = control.say(who.wechat_id, text, room_id=where.room_id)
+    except httpx.ConnectError:
+        _exit_not_running(control)
     typer.echo(f"sent {message_id}")
 
 
@@ -264,13 +355,17 @@ def demo_say(
 def demo_sent(
     after: Annotated[int, typer.Option(help="Only messages after this sequence number")] = 0,
     wait: Annotated[float, typer.Option(help="Seconds to wait for a new message")] = 5.0,
-    control_port: Annotated[int, typer.Option(help="Fake WeChat gateway control port")] = 8789,
+    control_port: ControlPort = 8789,
 ) -> None:
     """Print what the bot has said in the demo (waits a little for new messages)."""
-    from gateway.control import GatewayControl
+    import httpx
 
-    control = GatewayControl.from_port(control_port)
-    for message in control.sent(after=after, wait_ms=int(wait * 1000)):
+    control = _control(control_port)
+    try:
+        messages = control.sent(after=after, wait_ms=int(wait * 1000))
+    except httpx.ConnectError:
+        _exit_not_running(control)
+    for message in messages:
         where = message.get("room_id") or message.get("to_id")
         typer.echo(f"[{message['seq']}] {where}: {message['text']}")
 

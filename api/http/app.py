@@ -17,6 +17,7 @@ from api.http.routes import admin_page, register_routes
 from api.http.security import (
     AuthFailureLimiter,
     QueryRedactingFilter,
+    RoutineAccessFilter,
     SecurityHeaders,
     install_docs,
 )
@@ -43,6 +44,8 @@ def redact_access_log() -> None:
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, QueryRedactingFilter) for f in access.filters):
         access.addFilter(QueryRedactingFilter())
+    if not any(isinstance(f, RoutineAccessFilter) for f in access.filters):
+        access.addFilter(RoutineAccessFilter())  # the bot's long poll, every 20 s
     scrub_exceptions("uvicorn.error")
 
 

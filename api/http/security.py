@@ -177,6 +177,31 @@ class QueryRedactingFilter(logging.Filter):
         return True
 
 
+# The bot's outbox long poll: one access line every api wait (20 s) says nothing.
+BOT_LONG_POLL = (("GET", "/api/v1/bot/outbox"),)
+# Every routine call of the bot (the demo launcher prints what they did in words).
+BOT_CALLS = (("GET", "/api/v1/bot/"), ("POST", "/api/v1/bot/"))
+
+
+class RoutineAccessFilter(logging.Filter):
+    """For uvicorn's access log: drops the successful requests of the given (method, path
+    prefix) pairs; a failed one (status >= 400) is still logged."""
+
+    def __init__(self, routes: tuple[tuple[str, str], ...] = BOT_LONG_POLL) -> None:
+        super().__init__()
+        self.routes = routes
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if not (isinstance(args, tuple) and len(args) >= 5):
+            return True
+        method, path, status = args[1], args[2], args[4]
+        if not (isinstance(path, str) and isinstance(status, int)) or status >= 400:
+            return True
+        path = path.partition("?")[0]
+        return not any(method == m and path.startswith(prefix) for m, prefix in self.routes)
+
+
 def redact_query(path: str) -> str:
     """``/api/v1/wishes?q=张三&limit=5`` → ``/api/v1/wishes?q=…&limit=…``."""
     base, sep, query = path.partition("?")

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from models.clock import to_local
 from models.enums import Action, Category, WishStatus
 from models.wording.members import MEMBER_HELP, numbered
 
@@ -397,13 +398,18 @@ ERASED_TEXT = "（已删除）"
 # ---- sensitive wishes and public texts (api/domain/visibility.py, api/domain/announcements.py)
 
 
-def announcement_note(public: bool, sensitive: bool) -> str:
-    """What 完成 tells staff about the group's 圆梦 post."""
+def announcement_note(public: bool, sensitive: bool, held_until: datetime | None = None) -> str:
+    """What 完成 tells staff about the group's 圆梦 post (``held_until``: it waits for the end
+    of the quiet hours, office.quiet_hours)."""
     if sensitive:
         return "这是敏感心愿：群里不发圆梦消息，请私下告诉她"
     if public:
-        return "群里会发布圆梦消息，写上您的公开说明"
-    return "群里会发布圆梦消息（只说心愿已实现；要写服务内容，请在指令后加「公开：…」）"
+        note = "群里会发布圆梦消息，写上您的公开说明"
+    else:
+        note = "群里会发布圆梦消息（只说心愿已实现；要写服务内容，请在指令后加「公开：…」）"
+    if held_until is not None:
+        note += f"\n{quiet_hours_hold(held_until)}"
+    return note
 
 
 def sensitive_wish_alert(seq: int) -> str:
@@ -544,3 +550,10 @@ IMPORT_PROGRESS = "核对"
 REPLAY_FAILED = "重新处理仍然没有成功，请稍后再试或联系技术支持"
 REPLAY_BAD_PAYLOAD = "这条消息的内容不完整，无法重新处理"
 LEDGER_READ_ONLY = "账本暂时只读，无法保存修改；查看不受影响，请稍后再试或联系技术支持"
+
+# ---- First run and quiet hours (the 圆梦 post held until the morning) -------------------------
+
+
+def quiet_hours_hold(until: datetime) -> str:
+    """A 圆梦 post (or any non-urgent group message) waits for the quiet hours to end."""
+    return f"圆梦消息将在 {to_local(until):%H:%M} 发出（免打扰时段）"

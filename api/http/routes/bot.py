@@ -171,6 +171,7 @@ def run_command(
         urgent_words=settings.urgent_words,
         privacy_notice=settings.privacy_notice,
         sensitive_rule=rule_of(settings),
+        quiet_hours=settings.quiet_hours,
     )
     if (body.command.name == "完成" or body.room_id is None) and reply.ok:
         _signal(request.app).notify()  # a 圆梦 announcement was queued
