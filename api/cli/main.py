@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from api.cli import backup
 from api.cli.imports import import_command
 from api.followup.cli import remind_command, scheduler_command
 from bot.cli import bot_command
@@ -33,6 +34,7 @@ app.add_typer(rules_app, name="rules")
 app.command("scheduler", help="Run the follow-up engine as its own process")(scheduler_command)
 app.command("remind", help="Run the reminder rules now (--dry-run: only print)")(remind_command)
 app.command("bot", help="Run the WeChat bot against a Wechaty puppet service gateway")(bot_command)
+backup.register(app)  # `wishpool backup` / `wishpool restore`
 app.command("import", help="Import resources, organisations or staff from .xlsx/.csv")(
     import_command
 )
