@@ -95,6 +95,16 @@ class BotSettings(SectionSettings):
         "logged out or the gateway went silent",
     )
 
+    # ---- Deployment: metrics (bot/metrics.py) ----
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Serve Prometheus metrics (spool depth, login state) on this port; "
+        "None: off",
+    )
+    metrics_host: str = Field(default="127.0.0.1", description="Address of the metrics port")
+
     @property
     def spool_path(self) -> Path:
         return self.data_dir / "spool.db"
