@@ -39,7 +39,9 @@ NOT_EMPTY = (
 )
 WRONG_KIND = "这个文件是{kind}备份，不能恢复到{target}数据库"
 NOT_A_BACKUP = "这个文件不是心愿池的备份（既不是 SQLite 文件，也不是 pg_dump 文件）"
-NO_TOOL = "找不到 {tool}：请安装 PostgreSQL 客户端（postgresql-client，版本不低于服务器的 {server}）"
+NO_TOOL = (
+    "找不到 {tool}：请安装 PostgreSQL 客户端（postgresql-client，版本不低于服务器的 {server}）"
+)
 OLD_TOOL = "{tool} 的版本 {tool_version} 低于数据库服务器的 {server}：请安装同一大版本的客户端"
 TOOL_FAILED = "{tool} 失败（退出码 {code}）：{detail}"
 BACKED_UP = "已备份到 {path}（{size} 字节）"
@@ -138,8 +140,9 @@ def _run(cmd: list[str], env: dict[str, str]) -> None:
     if done.returncode != 0:
         # The tools' messages name tables and options, not row data.
         detail = (done.stderr.strip().splitlines() or ["?"])[-1]
-        raise BackupError(TOOL_FAILED.format(tool=Path(cmd[0]).name, code=done.returncode,
-                                             detail=detail))  # fmt: skip
+        raise BackupError(
+            TOOL_FAILED.format(tool=Path(cmd[0]).name, code=done.returncode, detail=detail)
+        )
 
 
 # ---- backup and restore ---------------------------------------------------------------------
@@ -160,8 +163,17 @@ def backup_database(url: str, path: Path, *, force: bool = False) -> int:
         _private_file(path, force=force)
         uri, env = _libpq(url)
         try:
-            _run([tool, "--format=custom", "--no-owner", "--no-privileges",
-                  f"--file={path}", f"--dbname={uri}"], env)  # fmt: skip
+            _run(
+                [
+                    tool,
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--file={path}",
+                    f"--dbname={uri}",
+                ],
+                env,
+            )
         except BackupError:
             path.unlink(missing_ok=True)
             raise
@@ -199,8 +211,20 @@ def restore_database(url: str, path: Path, *, force: bool = False) -> None:
         return
     tool = _pg_tool("pg_restore", url)
     uri, env = _libpq(url)
-    _run([tool, "--clean", "--if-exists", "--no-owner", "--no-privileges",
-          "--single-transaction", "--exit-on-error", f"--dbname={uri}", str(path)], env)  # fmt: skip
+    _run(
+        [
+            tool,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={uri}",
+            str(path),
+        ],
+        env,
+    )
 
 
 # ---- commands -------------------------------------------------------------------------------

@@ -110,7 +110,7 @@ def test_restore_refuses_a_database_with_data_unless_forced(
     new_wish(client, admin, office_id=tree.community, text="希望有人教我做账")
     changed = table_digests(db_url)
     assert changed["wish"][0] == wanted["wish"][0] + 1
-    with pytest.raises(BackupError, match="已经有数据.*--force"):
+    with pytest.raises(BackupError, match=r"已经有数据.*--force"):
         restore_database(db_url, path)
     assert table_digests(db_url) == changed  # refused: nothing touched
 

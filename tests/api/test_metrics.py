@@ -47,10 +47,15 @@ def test_requests_are_counted_by_route_template(
         (("method", "GET"), ("route", "/api/v1/wishes/{wish_id}"), ("status", "200")),
     )
     assert samples[key] == 2
-    assert samples[
-        ("wishpool_http_requests_total",
-         (("method", "GET"), ("route", "unmatched"), ("status", "404")))
-    ] == 1  # fmt: skip
+    assert (
+        samples[
+            (
+                "wishpool_http_requests_total",
+                (("method", "GET"), ("route", "unmatched"), ("status", "404")),
+            )
+        ]
+        == 1
+    )
     # No raw path (with an id) and no query ever becomes a label.
     routes = {dict(labels).get("route") for _, labels in samples}
     assert f"/api/v1/wishes/{wish['id']}" not in routes and "/no/such/page" not in routes
@@ -59,30 +64,65 @@ def test_requests_are_counted_by_route_template(
 def test_outbox_backlog_and_runs(client: TestClient, engine: Engine, tree: Tree) -> None:
     outbox = sa.table(
         "outbox",
-        *(sa.column(c) for c in ("target_kind", "target_id", "text", "mention_ids", "urgent",
-                                 "kind", "status", "attempts", "created_at")),
-    )  # fmt: skip
-    run = sa.table("scheduler_run", sa.column("job_id"), sa.column("started_at"),
-                   sa.column("finished_at"), sa.column("counts"), sa.column("error"))  # fmt: skip
+        *(
+            sa.column(c)
+            for c in (
+                "target_kind",
+                "target_id",
+                "text",
+                "mention_ids",
+                "urgent",
+                "kind",
+                "status",
+                "attempts",
+                "created_at",
+            )
+        ),
+    )
+    run = sa.table(
+        "scheduler_run",
+        sa.column("job_id"),
+        sa.column("started_at"),
+        sa.column("finished_at"),
+        sa.column("counts"),
+        sa.column("error"),
+    )
     now = sa.func.current_timestamp()
     with engine.begin() as conn:
         for status in ("pending", "pending", "pending", "sent", "failed"):
-            conn.execute(outbox.insert().values(
-                target_kind="room", target_id="r@chatroom", text="提醒", mention_ids="[]",
-                urgent=False, kind="reminder", status=status, attempts=0, created_at=now,
-            ))  # fmt: skip
+            conn.execute(
+                outbox.insert().values(
+                    target_kind="room",
+                    target_id="r@chatroom",
+                    text="提醒",
+                    mention_ids="[]",
+                    urgent=False,
+                    kind="reminder",
+                    status=status,
+                    attempts=0,
+                    created_at=now,
+                )
+            )
         for error in (None, None, "boom"):
-            conn.execute(run.insert().values(job_id="followup-remind", started_at=now,
-                                             finished_at=now, counts="{}", error=error))  # fmt: skip
+            conn.execute(
+                run.insert().values(
+                    job_id="followup-remind",
+                    started_at=now,
+                    finished_at=now,
+                    counts="{}",
+                    error=error,
+                )
+            )
     samples = scrape(client)
     assert samples[("wishpool_outbox_backlog", ())] == 3
     assert samples[("wishpool_outbox_messages", (("status", "failed"),))] == 1
     runs = "wishpool_scheduler_runs"
     assert samples[(runs, (("job", "followup-remind"), ("outcome", "ok")))] == 2
     assert samples[(runs, (("job", "followup-remind"), ("outcome", "error")))] == 1
-    assert samples[
-        ("wishpool_scheduler_last_run_timestamp_seconds", (("job", "followup-remind"),))
-    ] > 1.7e9
+    assert (
+        samples[("wishpool_scheduler_last_run_timestamp_seconds", (("job", "followup-remind"),))]
+        > 1.7e9
+    )
     assert ("wishpool_dead_letters", ()) not in samples  # no such table in this schema
 
 
@@ -93,7 +133,9 @@ def test_dead_letters_are_counted_once_the_table_exists(client: TestClient, engi
     assert scrape(client)[("wishpool_dead_letters", ())] == 2
 
 
-def test_metrics_hold_no_personal_text(client: TestClient, admin: dict[str, str], tree: Tree) -> None:
+def test_metrics_hold_no_personal_text(
+    client: TestClient, admin: dict[str, str], tree: Tree
+) -> None:
     new_wish(client, admin, office_id=tree.community, text="希望学做面点，联系人王芳")
     page = client.get("/metrics").text
     assert "王芳" not in page and "面点" not in page
