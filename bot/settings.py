@@ -100,8 +100,7 @@ class BotSettings(SectionSettings):
         default=None,
         ge=0,
         le=65535,
-        description="Serve Prometheus metrics (spool depth, login state) on this port; "
-        "None: off",
+        description="Serve Prometheus metrics (spool depth, login state) on this port; None: off",
     )
     metrics_host: str = Field(default="127.0.0.1", description="Address of the metrics port")
 
