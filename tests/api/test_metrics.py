@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -11,6 +16,8 @@ from sqlalchemy.engine import Engine
 from api.http.app import create_app
 from api.settings import ApiSettings
 from tests.api.apitools import Tree, new_wish
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def scrape(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -150,3 +157,48 @@ def test_metrics_can_be_switched_off(db_url: str, engine: Engine, enabled: bool)
     with TestClient(create_app(settings, engine=engine)) as off:
         assert off.get("/metrics").status_code == 404
         assert off.get("/api/v1/health").status_code == 200
+
+
+WORKER = """
+import sys
+from fastapi.testclient import TestClient
+from api.http.app import create_app
+from api.settings import ApiSettings
+
+settings = ApiSettings(database_url=sys.argv[1], run_scheduler=False, auto_migrate=True)
+with TestClient(create_app(settings)) as client:
+    for _ in range(int(sys.argv[2])):
+        assert client.get("/api/v1/health").status_code == 200
+    print(client.get("/metrics").text)
+"""
+
+
+def test_workers_add_up_in_multiprocess_mode(tmp_path: Path) -> None:
+    # Two processes (as two uvicorn workers would be) share PROMETHEUS_MULTIPROC_DIR: a scrape
+    # answered by either counts the requests both handled.
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(shared), "PYTHONPATH": str(REPO)}
+    url = f"sqlite:///{tmp_path / 'wishpool.db'}"
+    pages = [
+        subprocess.run(
+            [sys.executable, "-c", WORKER, url, str(count)],
+            env=env, capture_output=True, text=True, timeout=120, check=True, cwd=REPO,
+        ).stdout
+        for count in (3, 2)
+    ]  # fmt: skip
+    key = (
+        "wishpool_http_requests_total",
+        (("method", "GET"), ("route", "/api/v1/health"), ("status", "200")),
+    )
+
+    def parsed(page: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+        return {
+            (s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(page)
+            for s in family.samples
+        }
+
+    assert parsed(pages[0])[key] == 3
+    assert parsed(pages[1])[key] == 5  # the first process's three and its own two
+    assert parsed(pages[1])[("wishpool_wishes", (("status", "new"),))] == 0
