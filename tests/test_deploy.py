@@ -206,3 +206,8 @@ def test_the_dockerfile_builds_in_stages_and_runs_as_nobody_special() -> None:
         assert "chmod 700" in found[name] and "VOLUME" in found[name]
     assert "postgresql-client" in found["runtime"]  # wishpool backup on PostgreSQL
     assert re.search(r'^CMD \["wishpool", "api"\]', found["runtime"], flags=re.M)
+
+
+def test_the_build_context_leaves_secrets_and_local_state_out() -> None:
+    ignored = set((REPO / ".dockerignore").read_text(encoding="utf-8").split())
+    assert {".env", ".venv", "data", "**/node_modules", ".git"} <= ignored
