@@ -14,6 +14,7 @@ import logging.config
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 from models.config import OFFICE_SECTION, SectionSettings
@@ -23,6 +24,8 @@ LogFormat = Literal["text", "json"]
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 JSON_FIELDS = "{asctime}{levelname}{name}{message}"
 JSON_NAMES = {"asctime": "time", "levelname": "level", "name": "logger"}
+# uvicorn adds `color_message` (the message with terminal colour codes) to its records.
+JSON_LEFT_OUT = [*RESERVED_ATTRS, "color_message"]
 
 
 class LogSettings(SectionSettings):
@@ -38,7 +41,11 @@ class LogSettings(SectionSettings):
 def make_formatter(kind: LogFormat = "text") -> logging.Formatter:
     if kind == "json":
         return JsonFormatter(
-            JSON_FIELDS, style="{", rename_fields=JSON_NAMES, json_ensure_ascii=False
+            JSON_FIELDS,
+            style="{",
+            rename_fields=JSON_NAMES,
+            reserved_attrs=JSON_LEFT_OUT,
+            json_ensure_ascii=False,
         )
     return logging.Formatter(TEXT_FORMAT)
 

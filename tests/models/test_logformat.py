@@ -79,7 +79,7 @@ def test_uvicorn_config_prints_json_and_scrubs(capsys: pytest.CaptureFixture[str
         try:
             raise KeyError(SECRET)
         except KeyError:
-            logging.getLogger("uvicorn.error").exception("boom")
+            logging.getLogger("uvicorn.error").exception("boom", extra={"color_message": "\x1b[1m"})
         logging.getLogger("api.worker").info("worker %s ready", 3)
         lines = [json.loads(x) for x in capsys.readouterr().err.splitlines() if x.strip()]
     finally:
@@ -88,4 +88,5 @@ def test_uvicorn_config_prints_json_and_scrubs(capsys: pytest.CaptureFixture[str
         ("uvicorn.error", "boom"),
         ("api.worker", "worker 3 ready"),
     ]
+    assert "color_message" not in lines[0]
     assert "KeyError" in lines[0]["exc_info"] and "王芳" not in lines[0]["exc_info"]
