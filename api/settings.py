@@ -140,3 +140,8 @@ class ApiSettings(SectionSettings):
     import_max_rows: int = Field(
         default=10_000, ge=1, description="Most data rows one import file may have"
     )
+    # ---- Deployment: metrics (api/http/metrics.py) ----
+    metrics_enabled: bool = Field(
+        default=True,
+        description="Serve GET /metrics (Prometheus text format, counts only, no token)",
+    )

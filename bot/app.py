@@ -29,6 +29,7 @@ from bot.client import ApiAuthError, ApiRejected, ApiUnavailable, BotApiClient
 from bot.compat import make_options, patch_wechaty
 from bot.delivery import deliver, write_json_atomically
 from bot.handlers import Bridge, Incoming
+from bot.metrics import serve_metrics
 from bot.ordering import ArrivalOrder
 from bot.sender import Sender
 from bot.settings import BotSettings
@@ -501,4 +502,5 @@ def run(settings: BotSettings) -> int:
         logger.error("set the bot's API token: WISHPOOL_BOT__API_TOKEN (wishpool token create)")
         return EXIT_CONFIG
     restrict_dir(settings.data_dir)
+    serve_metrics(settings)  # bot.metrics_port: spool depth, login state (from health.json)
     return asyncio.run(BotApp(settings).run())

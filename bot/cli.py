@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from models.files import restrict_umask
-from models.logsafe import scrub_handlers
+from models.logformat import configure_logging
 
 
 def bot_command(
@@ -31,11 +31,8 @@ def bot_command(
     if data_dir:
         overrides["data_dir"] = data_dir
     settings = BotSettings(**overrides)  # type: ignore[arg-type]
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    scrub_handlers(logging.getLogger().handlers)  # no library's traceback quotes a message
+    # office.log_format; no library's traceback quotes a message (scrubbed handler).
+    configure_logging(settings.log_level)
     # python-wechaty logs every event, message texts included, at INFO (its own handlers,
     # level from WECHATY_LOG, read when its loggers are created). Its warnings are start-up
     # notices (the endpoint and the puppet token, in clear, given twice; no web blueprint; a

@@ -109,6 +109,14 @@ class BotSettings(SectionSettings):
         description="The holding reply (编号稍后告诉您) only after the API has been unreachable"
         " this long",
     )
+    # ---- Deployment: metrics (bot/metrics.py) ----
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Serve Prometheus metrics (spool depth, login state) on this port; None: off",
+    )
+    metrics_host: str = Field(default="127.0.0.1", description="Address of the metrics port")
 
     @property
     def spool_path(self) -> Path:

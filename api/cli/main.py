@@ -13,12 +13,13 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from api.cli import backup
 from api.cli.imports import import_command
 from api.followup.cli import remind_command, scheduler_command
 from bot.cli import bot_command
 from models.enums import Role
 from models.files import restrict_umask
-from models.logsafe import scrub_handlers
+from models.logformat import configure_logging, uvicorn_log_config
 from nlp.cli import classify_command, rules_app, use_ledger
 
 app = typer.Typer(help="心愿池 wishpool：妇联微信群心愿台账", no_args_is_help=True)
@@ -33,6 +34,7 @@ app.add_typer(rules_app, name="rules")
 app.command("scheduler", help="Run the follow-up engine as its own process")(scheduler_command)
 app.command("remind", help="Run the reminder rules now (--dry-run: only print)")(remind_command)
 app.command("bot", help="Run the WeChat bot against a Wechaty puppet service gateway")(bot_command)
+backup.register(app)  # `wishpool backup` / `wishpool restore`
 app.command("import", help="Import resources, organisations or staff from .xlsx/.csv")(
     import_command
 )
@@ -57,11 +59,8 @@ use_ledger(_ledger_corrections)
 
 
 def _setup_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # Any library's traceback too (APScheduler's, SQLAlchemy's) without exception messages.
-    scrub_handlers(logging.getLogger().handlers)
+    # office.log_format (text or JSON lines); tracebacks without exception messages.
+    configure_logging(level)
 
 
 SQLITE_ONE_WORKER = (
@@ -96,7 +95,12 @@ def serve_api(
     _setup_logging(settings.log_level)
     count = workers if workers is not None else settings.workers
     if count == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_config=uvicorn_log_config(settings.log_level),
+        )
         return
     if is_sqlite(settings.database_url):
         typer.echo(SQLITE_ONE_WORKER, err=True)
@@ -117,7 +121,7 @@ def serve_api(
         workers=count,
         host=settings.host,
         port=settings.port,
-        log_level="info",
+        log_config=uvicorn_log_config(settings.log_level),  # each worker's root logger too
     )
 
 

@@ -11,7 +11,7 @@ import typer
 from sqlalchemy.engine import Engine
 
 from api.followup.settings import SchedulerSettings
-from models.logsafe import scrub_handlers
+from models.logformat import configure_logging
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +30,7 @@ def scheduler_command() -> None:
     """
     from api.followup.scheduler import FollowUpScheduler
 
-    logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    scrub_handlers(logging.getLogger().handlers)  # tracebacks without exception messages
+    configure_logging("INFO")  # office.log_format; tracebacks without exception messages
     settings = SchedulerSettings()
     db = _db(settings)
     scheduler = FollowUpScheduler(db, settings)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from api.domain.ledger import startup_writable
 from api.http.admission import Admission, install_saturation_handlers
 from api.http.errors import install_error_handlers
+from api.http.metrics import install_metrics
 from api.http.routes import admin_page, register_routes
 from api.http.security import (
     AuthFailureLimiter,
@@ -112,6 +113,7 @@ def create_app(settings: ApiSettings | None = None, *, engine: Engine | None = N
     )
     if settings.docs_enabled:
         install_docs(app, title=title)
+    install_metrics(app, app.state.read_engine)  # GET /metrics and request counts
     install_error_handlers(app)
     install_saturation_handlers(app)
     register_routes(app)
