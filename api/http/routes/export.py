@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import TypeAdapter
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from api.domain.audit import record_admin_audit, record_ledger_export
@@ -45,6 +46,10 @@ FULL_SUBJECT = "完整数据（含提交人、未打码）"
 FULL_ONLY_ADMIN = "只有管理员可以导出完整数据（full=true）"
 
 
+_FLAG: TypeAdapter[bool] = TypeAdapter(bool)
+_MOMENT: TypeAdapter[date | datetime | None] = TypeAdapter(date | datetime | None)
+
+
 def _day(value: date | datetime | None) -> date | None:
     if isinstance(value, datetime):
         return to_local(value).date()
@@ -55,12 +60,6 @@ def export_scope(
     request: Request,
     principal: StaffDep,
     clauses: WishFilters,
-    office_id: Annotated[int | None, Query(description="所属妇联")] = None,
-    include_sub: Annotated[bool, Query(description="office_id 是否包括下级妇联")] = True,
-    created_from: Annotated[
-        date | datetime | None, Query(description="提交时间起（日期按北京时间整天计）")
-    ] = None,
-    created_to: Annotated[date | datetime | None, Query(description="提交时间止（含当天）")] = None,
     full: Annotated[
         bool, Query(description="完整数据：含提交人、不打码（仅管理员，记入审计日志）")
     ] = False,
@@ -68,13 +67,18 @@ def export_scope(
     """The wish filters (the same query parameters as the wish list) and what the title says."""
     if full and not principal.is_admin:
         raise Forbidden(FULL_ONLY_ADMIN)
+    # The office and the period for the title: the wish filters' own parameters, already
+    # validated by them (this runs only when they were valid), read back rather than declared
+    # twice (one parameter, one error message).
+    given = request.query_params
+    office_id = given.get("office_id")
     return Scope(
         principal=principal,
         clauses=clauses,
-        office_id=office_id,
-        include_sub=include_sub,
-        start=_day(created_from),
-        end=_day(created_to),
+        office_id=int(office_id) if office_id else None,
+        include_sub=_FLAG.validate_python(given.get("include_sub", True)),
+        start=_day(_MOMENT.validate_python(given.get("created_from") or None)),
+        end=_day(_MOMENT.validate_python(given.get("created_to") or None)),
         full=full,
         calendar=statistics_calendar(request),
     )
