@@ -23,8 +23,10 @@ import enum
 import io
 import itertools
 import logging
+import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import IO, Any, cast
@@ -66,6 +68,8 @@ _FORMULA_START = ("=", "+", "-", "@")
 ALL_OFFICES = "全部妇联"
 ALL_TIME = "全部"
 FOOTER_PAGES = "第 &P 页 共 &N 页"
+FIRST_ROW = 3  # 1: the title, 2: the header (repeated on every printed page)
+LINE_POINTS = 13.5  # one line of the 10-point body font
 
 
 def _table(model: Any) -> sa.Table:
@@ -778,6 +782,27 @@ def _totals(ws: WriteOnlyWorksheet, table: Listing, count: int) -> list[Any]:
     return row
 
 
+def _display_width(text: str) -> float:
+    """Width units a text takes in the 10-point body font: a Chinese character about 1.8
+    (a unit is the width of a digit of the default 11-point font), a Latin one 1."""
+    return sum(1.8 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def row_height(row: Sequence[Any], columns: Sequence[Column]) -> float | None:
+    """The height of a row whose wrapped texts need more than one line (points), or None.
+
+    Spreadsheet programs do not grow a row from a file to fit its wrapped text (LibreOffice
+    keeps the default height, the lines then overprint the next row): the file says it."""
+    lines = 1
+    for value, column in zip(row, columns, strict=False):
+        if column.kind is not Kind.wrap or not isinstance(value, str) or not value:
+            continue
+        room = max(column.width - 1, 1)
+        needed = sum(max(1, math.ceil(_display_width(part) / room)) for part in value.split("\n"))
+        lines = max(lines, needed)
+    return None if lines == 1 else lines * LINE_POINTS + 2
+
+
 def _add_sheet(wb: Workbook, table: Listing, title: str, stamp: str) -> int:
     ws = wb.create_sheet(table.sheet.label)
     # Write-only sheets take their layout before the first row.
@@ -803,7 +828,13 @@ def _add_sheet(wb: Workbook, table: Listing, title: str, stamp: str) -> int:
     ws.append(header)
     count = 0
     for row in table.rows:
+        row_index = FIRST_ROW + count
+        height = row_height(row, table.columns)
+        if height is not None:
+            ws.row_dimensions[row_index].height = height
         ws.append([_styled(ws, v, c) for v, c in zip(row, table.columns, strict=True)])
+        # Written with the row: dropped, so a long ledger keeps no dimension per row.
+        ws.row_dimensions.pop(row_index, None)
         count += 1
     if table.sheet is not Sheet.statistics:
         ws.append(_totals(ws, table, count))
