@@ -27,6 +27,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import IO, Any, cast
@@ -36,6 +37,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.page import PageMargins
@@ -718,20 +720,35 @@ _ALIGN = {
 _FORMAT = {Kind.money: XLSX_MONEY, Kind.date: XLSX_DATE, Kind.time: XLSX_TIME, Kind.day: XLSX_DATE}
 
 
-def _styled(ws: WriteOnlyWorksheet, value: Any, column: Column, font: Font = BODY_FONT) -> Any:
+Styles = dict[tuple[Kind, bool], StyleArray]  # one sheet's: (kind, bold) → style
+
+
+def _style_of(ws: WriteOnlyWorksheet, cache: Styles, kind: Kind, font: Font) -> StyleArray:
+    """The style of a cell of this kind (border, font, alignment, number format), worked out
+    once per sheet: assigning styles cell by cell looks each one up in the workbook's lists,
+    which costs more than writing the cell."""
+    key = (kind, font is HEADER_FONT)
+    if key not in cache:
+        model = WriteOnlyCell(ws)
+        model.border, model.font, model.alignment = BORDER, font, _ALIGN[kind]
+        number_format = _FORMAT.get(kind)
+        if number_format:
+            model.number_format = number_format
+        cache[key] = model._style
+    return cache[key]
+
+
+def _styled(
+    ws: WriteOnlyWorksheet, styles: Styles, value: Any, column: Column, font: Font = BODY_FONT
+) -> Any:
     value = _cell_text(value)
     cell = WriteOnlyCell(ws, value=value)
+    cell._style = copy(_style_of(ws, styles, column.kind, font))
     if _looks_like_formula(value):
         # A text a member typed that looks like a formula ("=HYPERLINK(…)") stays text: a
         # string cell with Excel's quote prefix, shown as typed and never evaluated.
         cell.data_type = "s"
         cell.quotePrefix = True
-    cell.border = BORDER
-    cell.font = font
-    cell.alignment = _ALIGN[column.kind]
-    number_format = _FORMAT.get(column.kind)
-    if number_format and isinstance(value, date | int | float):
-        cell.number_format = number_format
     return cell
 
 
@@ -766,7 +783,7 @@ def _print_setup(ws: WriteOnlyWorksheet, stamp: str) -> None:
     ws.oddFooter.right.size = 9
 
 
-def _totals(ws: WriteOnlyWorksheet, table: Listing, count: int) -> list[Any]:
+def _totals(ws: WriteOnlyWorksheet, styles: Styles, table: Listing, count: int) -> list[Any]:
     row: list[Any] = []
     for index, column in enumerate(table.columns):
         if index == 0:
@@ -778,7 +795,7 @@ def _totals(ws: WriteOnlyWorksheet, table: Listing, count: int) -> list[Any]:
             value = round(total, 2) if column.kind is Kind.money else int(total)
         else:
             value = None
-        row.append(_styled(ws, value, column, HEADER_FONT))
+        row.append(_styled(ws, styles, value, column, HEADER_FONT))
     return row
 
 
@@ -805,6 +822,7 @@ def row_height(row: Sequence[Any], columns: Sequence[Column]) -> float | None:
 
 def _add_sheet(wb: Workbook, table: Listing, title: str, stamp: str) -> int:
     ws = wb.create_sheet(table.sheet.label)
+    styles: Styles = {}
     # Write-only sheets take their layout before the first row.
     ws.freeze_panes = "A3"
     for index, column in enumerate(table.columns, start=1):
@@ -832,14 +850,14 @@ def _add_sheet(wb: Workbook, table: Listing, title: str, stamp: str) -> int:
         height = row_height(row, table.columns)
         if height is not None:
             ws.row_dimensions[row_index].height = height
-        ws.append([_styled(ws, v, c) for v, c in zip(row, table.columns, strict=True)])
+        ws.append([_styled(ws, styles, v, c) for v, c in zip(row, table.columns, strict=True)])
         # Written with the row: dropped, so a long ledger keeps no dimension per row.
         ws.row_dimensions.pop(row_index, None)
         count += 1
     if table.sheet is not Sheet.statistics:
-        ws.append(_totals(ws, table, count))
+        ws.append(_totals(ws, styles, table, count))
     if table.note is not None:
-        ws.append([_styled(ws, table.note(), Column("", 0, Kind.text), HEADER_FONT)])
+        ws.append([_styled(ws, styles, table.note(), Column("", 0, Kind.text), HEADER_FONT)])
     return count
 
 
