@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.domain.auth import Principal  # noqa: E402
 from api.domain.export import (  # noqa: E402
+    Scope,
     Sheet,
     fulfilment_select,
     resource_select,
@@ -137,10 +138,11 @@ def _child(kind: str, url: str) -> None:
         else:
             with tempfile.TemporaryFile() as out:
                 if kind == "xlsx":
-                    rows = write_workbook(conn=conn, principal=ADMIN, clauses=[], out=out)
+                    counts = write_workbook(conn=conn, scope=Scope(principal=ADMIN), out=out)
+                    rows = counts[Sheet.wishes.value]
                 else:
                     rows = write_csv(
-                        conn=conn, sheet=Sheet.wishes, principal=ADMIN, clauses=[], out=out
+                        conn=conn, sheet=Sheet.wishes, scope=Scope(principal=ADMIN), out=out
                     )
     seconds = time.perf_counter() - began
     engine.dispose()

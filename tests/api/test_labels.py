@@ -80,8 +80,8 @@ def test_export_shows_the_enum_labels(
     response = client.get("/api/v1/export/ledger.xlsx", headers=admin)
     assert response.status_code == 200, response.text
     sheet = load_workbook(io.BytesIO(response.content))["心愿台账"]
-    header, *values = list(sheet.iter_rows(values_only=True))
-    row = next(dict(zip(header, v, strict=True)) for v in values if v[0] == offer["number"])
+    header, *values = list(sheet.iter_rows(min_row=2, values_only=True))  # row 1: the title
+    row = next(dict(zip(header, v, strict=True)) for v in values if v[1] == offer["number"])
     assert row["类型"] == WishKind.offer.label == "提供"
     assert row["状态"] == WishStatus.closed.label
     assert row["关闭原因"] == CloseReason.duplicate.label
