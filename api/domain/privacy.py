@@ -258,6 +258,7 @@ def collect_personal_data(
                 "delivered_on": fulfilment.delivered_on.isoformat(),
                 "beneficiaries": fulfilment.beneficiaries,
                 "summary": fulfilment.summary,
+                "public_summary": fulfilment.public_summary,
                 "feedback": fulfilment.feedback,
                 "photos": list(fulfilment.photos or []),
             },
@@ -396,11 +397,14 @@ def anonymise_wishes(
         for fulfilment in session.exec(
             select(Fulfilment).where(col(Fulfilment.wish_id).in_(chunk))
         ).all():
-            summary = fulfilment.summary
+            summary, public = fulfilment.summary, fulfilment.public_summary
             for name in names:
                 summary = summary.replace(name, ERASED)
-            if (summary, fulfilment.feedback, fulfilment.photos) != (fulfilment.summary, "", []):
-                fulfilment.summary, fulfilment.feedback, fulfilment.photos = summary, "", []
+                public = public.replace(name, ERASED) if public else public
+            before = (fulfilment.summary, fulfilment.public_summary, fulfilment.feedback)
+            if (summary, public, "", []) != (*before, fulfilment.photos):
+                fulfilment.summary, fulfilment.public_summary = summary, public
+                fulfilment.feedback, fulfilment.photos = "", []
                 session.add(fulfilment)
                 counts["fulfilments"] += 1
         for correction in session.exec(

@@ -56,7 +56,16 @@ def her_trail(
     command(client, bot, "c3", "匹配", seq=first["seq"], resource_ids=[tree.resource])
     command(client, bot, "c4", "开始", seq=first["seq"])
     summary = "为李娟提供咨询"
-    done = command(client, bot, "c5", "完成", seq=first["seq"], beneficiaries=1, summary=summary)
+    done = command(
+        client,
+        bot,
+        "c5",
+        "完成",
+        seq=first["seq"],
+        beneficiaries=1,
+        summary=summary,
+        public_summary=summary,  # staff chose to say it in the group: the post names her
+    )
     assert done["ok"], done
     command(client, bot, "c6", "撤回", talker=MEMBER, seq=second["seq"])
     body = {**who("t1"), "text": "有没有人知道哪里能问法律问题，李娟", "category": "legal"}
