@@ -14,6 +14,7 @@ _TABLES = {
     "AuditEntry": "models.audit",
     "BotCommand": "models.botlog",
     "SchedulerRun": "models.followup",
+    "CalendarDay": "models.calendar_day",
     "Correction": "models.learning",
     "Group": "models.org",
     "Membership": "models.membership",
@@ -36,6 +37,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "BotCommand",
+    "CalendarDay",
     "Correction",
     "Fulfilment",
     "Group",
@@ -60,6 +62,7 @@ if TYPE_CHECKING:
     from models.audit import AuditEntry
     from models.auth import ApiToken
     from models.botlog import BotCommand
+    from models.calendar_day import CalendarDay
     from models.followup import SchedulerRun
     from models.learning import Correction
     from models.membership import Membership, PrivacyNotice, PrivateChoice

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from api.domain.routing import choose_responsible
-from api.followup.calendar import WorkCalendar, local_midnight
+from api.followup.calendar import CalendarSource, WorkCalendar, local_midnight
 from api.followup.settings import ReminderRules, SchedulerSettings
 from models import Group, Office, Organisation, Resource, Staff, Wish
 from models.clock import to_local
@@ -183,9 +183,14 @@ class Directory:
 class Selector:
     """Finds the overdue wishes (optionally only those due for a reminder) at one moment."""
 
-    def __init__(self, settings: SchedulerSettings, calendar: WorkCalendar) -> None:
+    def __init__(self, settings: SchedulerSettings, calendars: CalendarSource) -> None:
         self.settings = settings
-        self.calendar = calendar
+        self.calendars = calendars
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The calendar of the current run (the runner refreshes it before each)."""
+        return self.calendars.current
 
     def candidates(
         self,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from api.http.errors import ERROR_RESPONSES
 from api.http.routes import (
     bot,
+    calendar,
     corrections,
     export,
     followup,
@@ -51,6 +52,7 @@ MODULES = (
     gateway,
     statistics,
     imports,
+    calendar,
 )
 
 
