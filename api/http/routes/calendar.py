@@ -13,7 +13,7 @@ from api.followup.calendar import FIRST_YEAR, LAST_YEAR
 from api.http.deps import AdminDep, SessionDep, StaffDep
 from api.http.routes.followup import get_followup
 from models.calendar_day import CalendarDayCreate, CalendarDayPublic, CalendarDayWrite
-from models.clock import utcnow
+from models.clock import to_local
 
 router = APIRouter(prefix="/calendar", tags=["节假日 calendar"])
 
@@ -42,15 +42,18 @@ class CalendarDaysIn(BaseModel):
 def read_year(
     request: Request, session: SessionDep, _staff: StaffDep, year: Year | None = None
 ) -> CalendarYearOut:
-    settings = get_followup(request).settings
-    found = svc.read_year(session=session, settings=settings, year=year or utcnow().year)
+    followup = get_followup(request)
+    year = year or to_local(followup.runner.clock()).year
+    found = svc.read_year(session=session, settings=followup.settings, year=year)
     return CalendarYearOut(**vars(found))
 
 
 @router.get("/status", summary="明年的调休是否已录入（12 月起未录入时提醒）")
 def read_status(request: Request, session: SessionDep, _staff: StaffDep) -> CalendarStatusOut:
-    settings = get_followup(request).settings
-    found = svc.read_status(session=session, settings=settings, now=utcnow())
+    followup = get_followup(request)
+    found = svc.read_status(
+        session=session, settings=followup.settings, now=followup.runner.clock()
+    )
     return CalendarStatusOut(**vars(found))
 
 
