@@ -10,6 +10,7 @@ Revises: 0014_branch_since
 from __future__ import annotations
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "0015_calendar_days"
@@ -25,7 +26,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=10), nullable=False),
         sa.Column("name", sa.String(length=20), nullable=False),
         sa.Column("source", sa.String(length=20), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     )
 
 
