@@ -10,11 +10,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.domain.auth import create_token
-from api.followup.calendar import WorkCalendar, official_days
+from api.followup.calendar import WorkCalendar, official_days, save_days
+from api.followup.runner import FollowUpRunner
 from api.followup.scheduler import FollowUpScheduler
 from api.http.app import create_app
 from api.settings import ApiSettings
 from models import Staff
+from models.calendar_day import CalendarDayCreate
 from models.enums import CalendarDayKind, Role, StaffRole
 from tests.api.followup.fu_world import World, at, make_settings
 
@@ -159,3 +161,25 @@ def test_december_warns_the_page_and_the_admins_once_a_day(
         status = client.get("/api/v1/calendar/status", headers=headers).json()
         assert status["warn"] is False and status["next_year_complete"] is True
         assert "calendar_warnings" not in runner.run_digest(at(2026, 12, 4, 8, 30)).counts
+
+
+def test_scheduled_posts_wait_for_a_holiday_the_admin_entered(
+    world: World, session: Session, engine: Engine
+) -> None:
+    settings = make_settings()
+    followup = FollowUpRunner(engine, settings)
+    monday = date(2027, 3, 1)  # the monthly 圆梦榜's day, and a digest day
+    save_days(
+        session=session,
+        settings=settings,
+        days_in=[CalendarDayCreate(day=monday, kind=CalendarDayKind.holiday, name="本地假日")],
+    )
+    session.commit()
+    assert followup.run_monthly(at(2027, 3, 1, 10)).counts.get("skipped") == 1
+    assert followup.run_digest(at(2027, 3, 1, 8, 30)).counts["skipped_non_working_day"] == 1
+    assert followup.run_reminders(at(2027, 3, 1, 10)).counts.get("messages") == 0
+    assert world.outbox() == []
+    # The next working day the 圆梦榜 goes out to the member group.
+    monthly = followup.run_monthly(at(2027, 3, 2, 10))
+    assert "skipped" not in monthly.counts
+    assert [m.target_id for m in monthly.messages] == ["members@chatroom"]
