@@ -106,6 +106,8 @@ class _Reminders:
                     len(stuck),
                 )
             routed = [r for r in routed if id(r) not in stuck_ids]
+            for route in routed:
+                route.admins = False  # reminded or escalated otherwise; no admin to tell
             report.counts["unreachable"] = len(stuck)
         report.counts["unrouted"] = len(items) - len(routed)
         if write:
@@ -116,7 +118,7 @@ class _Reminders:
         report.counts["reminded"] = sum(1 for r in routed if r.staff)
         report.counts["escalated"] = sum(1 for r in routed if r.item.next_level)
         report.counts["to_office"] = sum(1 for r in routed if r.office is not None)
-        report.counts["to_admins"] = sum(1 for r in routed if r.admins) if admins else 0
+        report.counts["to_admins"] = sum(1 for r in routed if r.admins)
         report.counts["skipped_levels"] = sum(len(r.skipped) for r in routed)
         report.counts["messages"] = len(report.messages)
         if write:
