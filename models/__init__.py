@@ -16,6 +16,7 @@ _TABLES = {
     "DeadLetter": "models.dead_letter",
     "SchedulerRun": "models.followup",
     "LedgerHeartbeat": "models.heartbeat",
+    "CalendarDay": "models.calendar_day",
     "Correction": "models.learning",
     "Group": "models.org",
     "Membership": "models.membership",
@@ -38,6 +39,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "BotCommand",
+    "CalendarDay",
     "Correction",
     "DeadLetter",
     "Fulfilment",
@@ -64,6 +66,7 @@ if TYPE_CHECKING:
     from models.audit import AuditEntry
     from models.auth import ApiToken
     from models.botlog import BotCommand
+    from models.calendar_day import CalendarDay
     from models.dead_letter import DeadLetter
     from models.followup import SchedulerRun
     from models.heartbeat import LedgerHeartbeat

@@ -290,3 +290,19 @@ VOCABULARY: dict[str, type[Labelled]] = {
 def vocabulary() -> dict[str, dict[str, str]]:
     """Every labelled code: {"status": {"new": "已登记", …}, "category": {…}, …}, in enum order."""
     return {name: {m.value: m.label for m in enum} for name, enum in VOCABULARY.items()}
+
+
+# ---- Calendar (holidays and adjusted working days, models/calendar_day.py) ---------------------
+
+
+class CalendarDayKind(Labelled):
+    holiday = "holiday"  # a day off on what would be a working day (or inside a holiday)
+    workday = "workday"  # 调休: a weekend day that is worked
+
+
+CALENDAR_DAY_KIND_LABELS: dict[CalendarDayKind, str] = {
+    CalendarDayKind.holiday: "放假",
+    CalendarDayKind.workday: "调休上班",
+}
+_LABELS[CalendarDayKind] = CALENDAR_DAY_KIND_LABELS
+VOCABULARY["calendar_day_kind"] = CalendarDayKind

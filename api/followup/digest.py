@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
-from api.domain.outbox import enqueue_message
-from api.followup.calendar import local_midnight
+from api.domain.outbox import enqueue_message, enqueue_messages
+from api.followup.calendar import local_midnight, read_status
 from api.followup.jobs import JOB_DIGEST, JOB_MONTHLY, JobContext, RunReport
 from api.followup.overdue import Directory, DueItem, chunks
 from models import Fulfilment, Group, Match, Office, Outbox, Resource, Wish
@@ -152,7 +152,48 @@ def daily_digest(*, session: Session, context: JobContext, now: datetime, write:
         text_of=text_of,
         write=write,
     )
+    _warn_missing_calendar(session, context, directory, report, now, write=write)
     return report
+
+
+def _warn_missing_calendar(
+    session: Session,
+    context: JobContext,
+    directory: Directory,
+    report: RunReport,
+    now: datetime,
+    *,
+    write: bool,
+) -> None:
+    """From December, each working day's digest run tells the administrators privately when
+    next year's 调休 is not entered (once a day each: the key holds the date)."""
+    status = read_status(session=session, settings=context.settings, now=now)
+    if not status.warn:
+        return
+    admins = directory.admins()
+    if not admins:
+        logger.warning("the %d 调休 is not entered and there is no administrator", status.next_year)
+        return
+    keys = {
+        f"calendar:missing:{status.next_year}:{a.id}:{status.today.isoformat()}": a for a in admins
+    }
+    done = _sent_keys(session, list(keys))
+    text = for_staff.calendar_missing_text(status.next_year)
+    messages = [
+        OutboxCreate(
+            target_kind=OutboxTarget.contact,
+            target_id=admin.wechat_id,
+            text=text,
+            kind="calendar",
+            dedupe_key=key,
+        )
+        for key, admin in keys.items()
+        if key not in done
+    ]
+    report.messages.extend(messages)
+    report.counts["calendar_warnings"] = len(messages)
+    if write:
+        enqueue_messages(session=session, messages=messages)
 
 
 def monthly_summary(

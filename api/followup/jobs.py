@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from api.followup.calendar import WorkCalendar
+from api.followup.calendar import CalendarSource, WorkCalendar, build_calendar
 from api.followup.overdue import Selector
 from api.followup.settings import SchedulerSettings
 from models.outbox import OutboxCreate
@@ -34,27 +34,27 @@ class RunReport:
 
 
 def make_calendar(settings: SchedulerSettings) -> WorkCalendar:
-    return WorkCalendar(
-        holidays=settings.holidays,
-        extra_workdays=settings.extra_workdays,
-        work_start=settings.work_start,
-        work_end=settings.work_end,
-        quiet=settings.quiet_hours,
-    )
+    """The calendar of the settings alone (no admin rows): for callers without a database."""
+    return build_calendar(settings)
 
 
 @dataclass(frozen=True)
 class JobContext:
     """What a job reads, built once per runner: the database, the settings, the working-day
-    calendar and the selector of overdue wishes."""
+    calendar (refreshed from the calendar_day table at the start of each run) and the
+    selector of overdue wishes."""
 
     db: Engine
     settings: SchedulerSettings
-    calendar: WorkCalendar
+    calendars: CalendarSource
     selector: Selector
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return self.calendars.current
 
     @classmethod
     def build(cls, db: Engine, settings: SchedulerSettings) -> JobContext:
-        calendar = make_calendar(settings)
-        selector = Selector(settings, calendar)
-        return cls(db=db, settings=settings, calendar=calendar, selector=selector)
+        calendars = CalendarSource(settings)
+        selector = Selector(settings, calendars)
+        return cls(db=db, settings=settings, calendars=calendars, selector=selector)

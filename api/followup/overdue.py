@@ -24,11 +24,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from api.domain.routing import choose_responsible
-from api.followup.calendar import WorkCalendar, local_midnight
+from api.followup.calendar import CalendarSource, WorkCalendar, local_midnight
 from api.followup.settings import ReminderRules, SchedulerSettings
 from models import Group, Office, Organisation, Resource, Staff, Wish
 from models.clock import to_local
-from models.enums import OPEN_STATUSES, WishKind, WishStatus
+from models.enums import OPEN_STATUSES, StaffRole, WishKind, WishStatus
 
 RULE_ORDER = ("unclaimed", "unmatched", "overdue_plan", "unfulfilled", "offer")
 IN_CHUNK = 1000  # ids per IN (…) list, well under every backend's parameter limit
@@ -149,6 +149,22 @@ class Directory:
         index = len(chain) - 1 - levels_up
         return chain[index] if index >= 0 else None
 
+    def levels_above(self, office_id: int, levels_up: int) -> Iterator[tuple[int, int]]:
+        """(level, office id) from `levels_up` levels above this office up to the top: where an
+        escalation goes when the levels below it have nobody."""
+        level = levels_up
+        while (target := self.ancestor(office_id, level)) is not None:
+            yield level, target
+            level += 1
+
+    def admins(self) -> list[Staff]:
+        """The active administrators: who hears of what no office can (by private message)."""
+        return [
+            s
+            for s in sorted(self.staff.values(), key=lambda s: s.id or 0)
+            if s.active and s.role == StaffRole.admin
+        ]
+
     def active(self, staff_id: int | None) -> Staff | None:
         member = self.staff.get(staff_id) if staff_id is not None else None
         return member if member is not None and member.active else None
@@ -183,9 +199,14 @@ class Directory:
 class Selector:
     """Finds the overdue wishes (optionally only those due for a reminder) at one moment."""
 
-    def __init__(self, settings: SchedulerSettings, calendar: WorkCalendar) -> None:
+    def __init__(self, settings: SchedulerSettings, calendars: CalendarSource) -> None:
         self.settings = settings
-        self.calendar = calendar
+        self.calendars = calendars
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The calendar of the current run (the runner refreshes it before each)."""
+        return self.calendars.current
 
     def candidates(
         self,

@@ -19,19 +19,19 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast, overload
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from api.domain.outbox import enqueue_messages
 from api.domain.triage import purge_expired_triage
 from api.followup.jobs import JOB_REMINDERS, JobContext, RunReport
 from api.followup.overdue import Candidate, Directory, DueItem, chunks, counts_by_rule
-from models import Staff, Wish, WishEvent
+from models import Outbox, Staff, Wish, WishEvent
 from models.clock import to_local
 from models.enums import EventKind, OutboxTarget
 from models.outbox import OutboxCreate
@@ -50,6 +50,19 @@ class _Target:
     kind: OutboxTarget
     target_id: str
     mention_ids: list[str]
+
+
+@dataclass
+class _Route:
+    """Who hears of one overdue wish in this run. Never nobody: a reminder nobody is
+    responsible for goes to the office (or the nearest one above with someone), an escalation
+    skips the levels with nobody, and what no office can hear goes to the administrators."""
+
+    item: DueItem
+    staff: list[Staff]  # the responsible people, reminded
+    office: int | None = None  # nobody responsible: this office's group or staff hear of it
+    admins: bool = False  # nobody anywhere up the chain: the administrators hear of it
+    skipped: list[int] = field(default_factory=list)  # empty levels the escalation passed
 
 
 def remind(*, session: Session, context: JobContext, now: datetime, write: bool) -> RunReport:
@@ -79,13 +92,34 @@ class _Reminders:
         if quiet:
             report.counts["deferred_quiet"] = sum(1 for i in items if not i.urgent)
             items = [i for i in items if i.urgent]
-        routed = self._route(items, directory, quiet=quiet)
+        reach = _Reach(self, directory)
+        routed = self._route(items, directory, reach, quiet=quiet)
+        admins = directory.admins()
+        if not admins:
+            # Nobody at all to tell: left for a later run, loudly.
+            stuck = [r for r in routed if r.admins and not r.staff and r.office is None]
+            stuck_ids = {id(r) for r in stuck}
+            if stuck:
+                logger.warning(
+                    "%d overdue wishes have nobody to hear of them and there is no active "
+                    "administrator: add staff or an administrator",
+                    len(stuck),
+                )
+            routed = [r for r in routed if id(r) not in stuck_ids]
+            for route in routed:
+                route.admins = False  # reminded or escalated otherwise; no admin to tell
+            report.counts["unreachable"] = len(stuck)
         report.counts["unrouted"] = len(items) - len(routed)
         if write:
             routed = self._claim(session, routed, now)
-        report.messages = self._compose(routed, directory, now, quiet=quiet)
-        report.counts["reminded"] = sum(1 for _, staff in routed if staff)
-        report.counts["escalated"] = sum(1 for item, _ in routed if item.next_level)
+        report.messages = self._compose(routed, directory, now, admins=admins)
+        if not quiet:
+            report.messages += self._empty_offices_alert(session, directory, reach, admins, now)
+        report.counts["reminded"] = sum(1 for r in routed if r.staff)
+        report.counts["escalated"] = sum(1 for r in routed if r.item.next_level)
+        report.counts["to_office"] = sum(1 for r in routed if r.office is not None)
+        report.counts["to_admins"] = sum(1 for r in routed if r.admins)
+        report.counts["skipped_levels"] = sum(len(r.skipped) for r in routed)
         report.counts["messages"] = len(report.messages)
         if write:
             self._add_events(session, routed, directory, now)
@@ -97,32 +131,43 @@ class _Reminders:
         return report
 
     def _route(
-        self, items: list[DueItem], directory: Directory, *, quiet: bool
-    ) -> list[tuple[DueItem, list[Staff]]]:
-        """Who hears of each item; items nobody can hear of are left for a later run."""
+        self, items: list[DueItem], directory: Directory, reach: _Reach, *, quiet: bool
+    ) -> list[_Route]:
+        """Who hears of each item (see _Route): nobody is ever left out silently."""
         routed = []
-        reachable: dict[int, bool] = {}  # office id → has someone to escalate to (per run)
         for item in items:
             # In quiet time only the urgent escalation goes out, not the ordinary reminder.
-            staff = [] if quiet else directory.responsible(item.wish)
-            office = item.escalate_to
-            if office is not None and office not in reachable:
-                reachable[office] = bool(self._escalation_targets(office, directory))
-                if not reachable[office]:
-                    logger.warning("office %s has nobody to escalate to", office)
-            if office is not None and not reachable[office]:
-                item.next_level = item.escalate_to = None
-                item.urgent = False
-            if staff or item.next_level:
-                routed.append((item, staff))
+            route = _Route(item, [] if quiet else directory.responsible(item.wish))
+            wish = item.wish
+            if not quiet and not route.staff:
+                # Nobody responsible: the office itself, else the nearest office above.
+                route.office = reach.first(
+                    [(0, wish.office_id), *directory.levels_above(wish.office_id, 1)]
+                )
+                route.admins = route.office is None
+            if item.next_level is not None:
+                self._climb(route, directory, reach)
+            if route.staff or route.office is not None or route.admins or item.next_level:
+                routed.append(route)
         return routed
 
-    def _claim(
-        self, session: Session, routed: list[tuple[DueItem, list[Staff]]], now: datetime
-    ) -> list[tuple[DueItem, list[Staff]]]:
+    def _climb(self, route: _Route, directory: Directory, reach: _Reach) -> None:
+        """The escalation goes to the first level up with someone; none: the administrators."""
+        item = route.item
+        for level, office in directory.levels_above(item.wish.office_id, item.next_level or 1):
+            if reach(office):
+                item.next_level, item.escalate_to = level, office
+                item.urgent = level >= self.settings.urgent_from_level
+                return
+            route.skipped.append(office)
+        item.next_level = item.escalate_to = None
+        route.admins = True
+
+    def _claim(self, session: Session, routed: list[_Route], now: datetime) -> list[_Route]:
         """Conditional UPDATE … RETURNING: a wish another instance already claimed is skipped."""
         groups: dict[tuple[str, int, int | None, float], list[int]] = {}
-        for item, _ in routed:
+        for route in routed:
+            item = route.item
             key = (
                 item.wish.status,
                 item.wish.escalation_level,
@@ -154,7 +199,7 @@ class _Reminders:
                     .returning(_WISH.c.id)
                 )
                 claimed.update(row[0] for row in result)
-        return [(item, staff) for item, staff in routed if item.wish.id in claimed]
+        return [route for route in routed if route.item.wish.id in claimed]
 
     # ---- messages ---------------------------------------------------------------------------
 
@@ -166,38 +211,102 @@ class _Reminders:
 
     def _compose(
         self,
-        routed: list[tuple[DueItem, list[Staff]]],
+        routed: list[_Route],
         directory: Directory,
         now: datetime,
         *,
-        quiet: bool,
+        admins: list[Staff],
     ) -> list[OutboxCreate]:
         slot = self._slot(now)
         limit = self.settings.max_items_per_message
         by_staff: dict[int, list[DueItem]] = {}
         by_office: dict[int, list[DueItem]] = {}
-        for item, staff in routed:
-            for member in staff:
+        unassigned: dict[int, list[DueItem]] = {}
+        to_admins: list[DueItem] = []
+        for route in routed:
+            item = route.item
+            for member in route.staff:
                 by_staff.setdefault(int(member.id or 0), []).append(item)
             if item.escalate_to is not None:
                 by_office.setdefault(item.escalate_to, []).append(item)
+            if route.office is not None:
+                unassigned.setdefault(route.office, []).append(item)
+            if route.admins:
+                to_admins.append(item)
+
+        def lines(items: list[DueItem]) -> _Lines:
+            return _Lines(_ordered(items), lambda i: self._line(i, directory, now))
+
         messages = []
         for staff_id, staff_items in sorted(by_staff.items()):
             member = directory.staff[staff_id]
-            lines = _Lines(_ordered(staff_items), lambda i: self._line(i, directory, now))
-            text = for_staff.reminder_text(staff_name=member.name, lines=lines, limit=limit)
+            text = for_staff.reminder_text(
+                staff_name=member.name, lines=lines(staff_items), limit=limit
+            )
             target = self._staff_target(member, directory)
             key = f"followup:remind:{staff_id}:{slot}:{_digest(staff_items)}"
             messages.append(self._message(target, text, "reminder", key, urgent=False))
         for office_id, office_items in sorted(by_office.items()):
             office = directory.offices[office_id]
-            lines = _Lines(_ordered(office_items), lambda i: self._line(i, directory, now))
-            text = for_staff.escalation_text(office_name=office.name, lines=lines, limit=limit)
+            text = for_staff.escalation_text(
+                office_name=office.name, lines=lines(office_items), limit=limit
+            )
             urgent = any(i.urgent for i in office_items)
             for n, target in enumerate(self._escalation_targets(office_id, directory)):
                 key = f"followup:escalate:{office_id}:{n}:{slot}:{_digest(office_items)}"
                 messages.append(self._message(target, text, "escalation", key, urgent=urgent))
+        for office_id, office_items in sorted(unassigned.items()):
+            office = directory.offices[office_id]
+            text = for_staff.unassigned_text(
+                office_name=office.name, lines=lines(office_items), limit=limit
+            )
+            for n, target in enumerate(self._escalation_targets(office_id, directory)):
+                key = f"followup:unassigned:{office_id}:{n}:{slot}:{_digest(office_items)}"
+                messages.append(self._message(target, text, "reminder", key, urgent=False))
+        if to_admins:
+            text = for_staff.admin_unreachable_text(lines=lines(to_admins), limit=limit)
+            urgent = any(i.urgent for i in to_admins)
+            for admin in admins:
+                key = f"followup:admins:{admin.id}:{slot}:{_digest(to_admins)}"
+                target = _Target(OutboxTarget.contact, admin.wechat_id, [])
+                messages.append(self._message(target, text, "admin_alert", key, urgent=urgent))
         return messages
+
+    def _empty_offices_alert(
+        self,
+        session: Session,
+        directory: Directory,
+        reach: _Reach,
+        admins: list[Staff],
+        now: datetime,
+    ) -> list[OutboxCreate]:
+        """Offices with nobody at all (no active staff, no staff group): the administrators
+        hear of them once a day (the dedupe key holds the local date)."""
+        empty = [o for oid, o in sorted(directory.offices.items()) if not reach(oid)]
+        if not empty:
+            return []
+        if not admins:
+            logger.warning(
+                "%d offices have nobody and there is no active administrator", len(empty)
+            )
+            return []
+        day = to_local(now).date().isoformat()
+        keys = {int(a.id or 0): f"followup:empty-offices:{a.id}:{day}" for a in admins}
+        sent = set(
+            session.exec(select(Outbox.dedupe_key).where(col(Outbox.dedupe_key).in_(keys.values())))
+        )
+        text = for_staff.admin_empty_offices_text([o.name for o in empty])
+        return [
+            self._message(
+                _Target(OutboxTarget.contact, admin.wechat_id, []),
+                text,
+                "admin_alert",
+                keys[int(admin.id or 0)],
+                urgent=False,
+            )
+            for admin in admins
+            if keys[int(admin.id or 0)] not in sent
+        ]
 
     def _line(self, item: DueItem, directory: Directory, now: datetime) -> for_staff.Line:
         wish = item.wish
@@ -244,21 +353,52 @@ class _Reminders:
     def _add_events(
         self,
         session: Session,
-        routed: list[tuple[DueItem, list[Staff]]],
+        routed: list[_Route],
         directory: Directory,
         now: datetime,
     ) -> None:
         rows: list[dict[str, Any]] = []
-        for item, staff in routed:
+        for route in routed:
+            item = route.item
             reason = for_staff.reason(item.rule, item.wish.planned_date)
-            if staff:
-                names = "、".join(s.name for s in staff)
+            if route.staff:
+                names = "、".join(s.name for s in route.staff)
                 rows.append(_event(item.wish, EventKind.reminded, now, f"提醒 {names}：{reason}"))
+            if route.office is not None:
+                office = directory.offices[route.office]
+                note = f"提醒{office.name}（没有负责人）：{reason}"
+                rows.append(_event(item.wish, EventKind.reminded, now, note))
             if item.escalate_to is not None:
                 office = directory.offices[item.escalate_to]
-                note = f"第 {item.next_level} 级督办：上报{office.name}（{reason}）"
+                skipped = for_staff.skipped_levels_note(
+                    [directory.offices[o].name for o in route.skipped]
+                )
+                note = f"第 {item.next_level} 级督办：上报{office.name}（{reason}{skipped}）"
                 rows.append(_event(item.wish, EventKind.escalated, now, note))
+            if route.admins:
+                note = f"提醒管理员（本级和上级妇联都没有人）：{reason}"
+                rows.append(_event(item.wish, EventKind.reminded, now, note))
         _insert_rows(session, cast(sa.Table, WishEvent.__table__), rows)  # type: ignore[attr-defined]
+
+
+class _Reach:
+    """Whether an office can hear of anything (its staff group or an active person), asked
+    once per office per run."""
+
+    def __init__(self, reminders: _Reminders, directory: Directory) -> None:
+        self.reminders = reminders
+        self.directory = directory
+        self.known: dict[int, bool] = {}
+
+    def __call__(self, office_id: int) -> bool:
+        found = self.known.get(office_id)
+        if found is None:
+            targets = self.reminders._escalation_targets(office_id, self.directory)
+            found = self.known[office_id] = bool(targets)
+        return found
+
+    def first(self, chain: Iterable[tuple[int, int]]) -> int | None:
+        return next((office for _, office in chain if self(office)), None)
 
 
 def _insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:

@@ -121,6 +121,8 @@ class FollowUpRunner:
     def _once(self, work: Work, *, write: bool) -> RunReport:
         """One job's work in one transaction: committed when it writes, else rolled back."""
         with Session(self.db, expire_on_commit=False) as session:
+            # The admin may have changed the holidays since the last run (a tiny query).
+            self.context.calendars.refresh(session)
             report = work(session)
             if write:
                 session.commit()

@@ -557,3 +557,61 @@ LEDGER_READ_ONLY = "账本暂时只读，无法保存修改；查看不受影响
 def quiet_hours_hold(until: datetime) -> str:
     """A 圆梦 post (or any non-urgent group message) waits for the quiet hours to end."""
     return f"圆梦消息将在 {to_local(until):%H:%M} 发出（免打扰时段）"
+
+
+# ---- Follow-up never stops silently; the calendar the admin keeps (api/followup) --------------
+
+
+def unassigned_text(*, office_name: str, lines: Sequence[Line], limit: int) -> str:
+    """Wishes nobody is responsible for (no assignee, liaison, 片区 or on-duty person):
+    to the office's staff group, or the nearest office above with someone."""
+    body = [
+        f"{line.office_name}{line.ref}，已等待{waited(line.waited)}，{line.reason()}"
+        for line in lines[:limit]
+    ]
+    return "\n".join(
+        [
+            f"【心愿提醒】{office_name}：有 {len(lines)} 个心愿没有负责的同志"
+            "（没有经办人、分片联系人或值班人），请安排人跟进：",
+            *numbered(body, limit, len(lines)),
+            "也请在管理页面为相关妇联设置值班人，谢谢！",
+        ]
+    )
+
+
+def admin_unreachable_text(*, lines: Sequence[Line], limit: int) -> str:
+    """To the administrators: wishes whose office and every office above have nobody."""
+    body = [
+        f"{line.office_name}{line.ref}，已等待{waited(line.waited)}，{line.reason()}"
+        for line in lines[:limit]
+    ]
+    return "\n".join(
+        [
+            f"【请管理员处理】有 {len(lines)} 个心愿找不到可以提醒或督办的人"
+            "（本级和上级妇联都没有在岗工作人员或工作群）：",
+            *numbered(body, limit, len(lines)),
+            "请在管理页面为这些妇联添加工作人员或设置值班人，谢谢！",
+        ]
+    )
+
+
+def admin_empty_offices_text(office_names: Sequence[str]) -> str:
+    """To the administrators, at most once a day: offices with nobody at all."""
+    return (
+        f"【请管理员处理】这些妇联没有在岗工作人员，也没有工作群，提醒和督办无法送达："
+        f"{'、'.join(office_names)}。请在管理页面添加工作人员或工作群，谢谢！"
+    )
+
+
+def skipped_levels_note(office_names: Sequence[str]) -> str:
+    """In an escalation's timeline note: the empty levels it went past."""
+    return f"，{'、'.join(office_names)}没有人，已跳过" if office_names else ""
+
+
+def calendar_missing_text(year: int) -> str:
+    """To the administrators, from December: next year's 调休 not entered yet."""
+    return (
+        f"【请管理员处理】{year} 年的放假和调休上班安排还没有录入。没有录入时，提醒、每日简报和"
+        f"圆梦榜会按星期一到五算工作日，调休的周末不会发，节日里可能会发。请在管理页面"
+        f"「节假日」里录入 {year} 年的安排（国务院办公厅发布的通知），谢谢！"
+    )

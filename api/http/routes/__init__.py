@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from api.http.errors import ERROR_RESPONSES
 from api.http.routes import (
     bot,
+    calendar,
     corrections,
     dead_letters,
     export,
@@ -53,6 +54,7 @@ MODULES = (
     statistics,
     imports,
     dead_letters,
+    calendar,
 )
 
 

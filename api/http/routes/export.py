@@ -58,6 +58,7 @@ def _day(value: date | datetime | None) -> date | None:
 
 def export_scope(
     request: Request,
+    session: SessionDep,
     principal: StaffDep,
     clauses: WishFilters,
     full: Annotated[
@@ -80,7 +81,7 @@ def export_scope(
         start=_day(_MOMENT.validate_python(given.get("created_from") or None)),
         end=_day(_MOMENT.validate_python(given.get("created_to") or None)),
         full=full,
-        calendar=statistics_calendar(request),
+        calendar=statistics_calendar(request, session),
     )
 
 

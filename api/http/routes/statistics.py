@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from api.domain.statistics import office_statistics
-from api.followup.calendar import WorkCalendar
-from api.followup.jobs import make_calendar
+from api.followup.calendar import CalendarSource, WorkCalendar
 from api.http.deps import SessionDep, StaffDep
 from api.http.routes.followup import get_followup
 from models.statistics import StatisticsPublic
@@ -17,13 +16,11 @@ from models.statistics import StatisticsPublic
 router = APIRouter(prefix="/statistics", tags=["统计 statistics"])
 
 
-def _calendar(request: Request) -> WorkCalendar:
-    """The follow-up engine's calendar (same holidays, 调休 and office hours), built once."""
-    calendar: WorkCalendar | None = getattr(request.app.state, "statistics_calendar", None)
-    if calendar is None:
-        calendar = make_calendar(get_followup(request).settings)
-        request.app.state.statistics_calendar = calendar
-    return calendar
+def _calendar(request: Request, session: SessionDep) -> WorkCalendar:
+    """The follow-up engine's calendar (same holidays, 调休 and office hours), rebuilt only
+    when the admin's calendar has changed."""
+    source: CalendarSource = get_followup(request).runner.context.calendars
+    return source.refresh(session)
 
 
 @router.get(
@@ -51,7 +48,7 @@ def read_statistics(
     return office_statistics(
         session=session,
         principal=principal,
-        calendar=_calendar(request),
+        calendar=_calendar(request, session),
         office_id=office_id,
         start=start,
         end=end,

@@ -313,7 +313,10 @@ def reopen_wish(
         "只适用于类型为「提供」或类别为「公益参与」的心愿；其他心愿返回 422。"
         "已经转过的心愿返回原来的草稿（200）。" + SCOPE_NOTE
     ),
-    responses={404: {"description": "心愿不存在或不在管辖范围内"}},
+    responses={
+        200: {"model": ResourcePublic, "description": "已经转过：原来的草稿"},
+        404: {"description": "心愿不存在或不在管辖范围内"},
+    },
 )
 def draft_resource(
     session: SessionDep, principal: StaffDep, wish_id: int, response: Response

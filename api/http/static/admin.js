@@ -558,7 +558,10 @@
     var button = $('export-btn');
     button.disabled = true;
     button.textContent = '正在导出…';
-    api('GET', PATHS.exportLedger, { query: wishQuery(), raw: true }).then(function (response) {
+    var query = wishQuery();
+    // Full data (names, unmasked): administrators only, and the API audits it.
+    if ($('export-full') && $('export-full').checked) query.full = 'true';
+    api('GET', PATHS.exportLedger, { query: query, raw: true }).then(function (response) {
       var name = '心愿台账.xlsx';
       var disposition = response.headers.get('Content-Disposition') || '';
       var match = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
