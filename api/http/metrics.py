@@ -37,10 +37,10 @@ from sqlalchemy.engine import Engine
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from models.dead_letter import DeadLetter
 from models.enums import OutboxStatus, WishStatus
 
 METRICS_PATH = "/metrics"
-DEAD_LETTER_TABLE = "dead_letter"  # present once the dead-letter queue is migrated in
 UNMATCHED = "unmatched"  # requests no route took (404s): one label, not every path tried
 
 
@@ -91,16 +91,13 @@ class LedgerCollector(Collector):
             for job, finished in conn.execute(latest):
                 if finished is not None:
                     last_run.add_metric([job], _epoch(finished))
-            families: list[Metric] = [wishes, outbox, backlog, runs, last_run]
-            if sa.inspect(conn).has_table(DEAD_LETTER_TABLE):
-                dead = GaugeMetricFamily(
-                    "wishpool_dead_letters", "Messages set aside after failing for good"
-                )
-                count = conn.execute(
-                    sa.select(sa.func.count()).select_from(sa.table(DEAD_LETTER_TABLE))
-                ).scalar_one()
-                dead.add_metric([], count)
-                families.append(dead)
+            dead = GaugeMetricFamily(
+                "wishpool_dead_letters", "Messages set aside after failing for good"
+            )
+            dead.add_metric(
+                [], conn.execute(sa.select(sa.func.count()).select_from(DeadLetter)).scalar_one()
+            )
+            families: list[Metric] = [wishes, outbox, backlog, runs, last_run, dead]
             conn.rollback()
         return families
 

@@ -12,9 +12,11 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from api.http.app import create_app
 from api.settings import ApiSettings
+from models.dead_letter import DeadLetter
 from tests.api.apitools import Tree, new_wish
 
 REPO = Path(__file__).resolve().parents[2]
@@ -130,13 +132,15 @@ def test_outbox_backlog_and_runs(client: TestClient, engine: Engine, tree: Tree)
         samples[("wishpool_scheduler_last_run_timestamp_seconds", (("job", "followup-remind"),))]
         > 1.7e9
     )
-    assert ("wishpool_dead_letters", ()) not in samples  # no such table in this schema
+    assert samples[("wishpool_dead_letters", ())] == 0
 
 
-def test_dead_letters_are_counted_once_the_table_exists(client: TestClient, engine: Engine) -> None:
-    with engine.begin() as conn:
-        conn.execute(sa.text("CREATE TABLE dead_letter (id INTEGER PRIMARY KEY)"))
-        conn.execute(sa.text("INSERT INTO dead_letter (id) VALUES (1), (2)"))
+def test_dead_letters_are_counted(client: TestClient, engine: Engine) -> None:
+    with Session(engine) as session:
+        session.add_all(
+            [DeadLetter(message_id="m1", kind="wish"), DeadLetter(message_id="m2", kind="command")]
+        )
+        session.commit()
     assert scrape(client)[("wishpool_dead_letters", ())] == 2
 
 
