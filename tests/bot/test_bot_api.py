@@ -111,7 +111,10 @@ def test_member_and_staff_commands(api: Any) -> None:
             client, "c7", "完成", seq=n, beneficiaries=30, value_yuan=5000, summary="阅读会"
         )["reply"]
     )
-    leased = client.get("/api/v1/bot/outbox", params={"wait": 1, "limit": 5}).json()
+    outbox = client.get("/api/v1/bot/outbox", params={"wait": 1, "limit": 5}).json()
+    # Her first wish also brought the privacy notice, privately; the group gets the 圆梦 post.
+    assert [m["target_id"] for m in outbox if m["target_kind"] == "contact"] == ["member1"]
+    leased = [m for m in outbox if m["target_kind"] == "room"]
     assert len(leased) == 1 and "圆梦啦" in leased[0]["text"] and leased[0]["target_id"] == ROOM
     assert client.get("/api/v1/bot/outbox", params={"wait": 0}).json() == []  # leased
     acked = client.post(f"/api/v1/bot/outbox/{leased[0]['id']}/ack", json={"sent_message_id": "s1"})

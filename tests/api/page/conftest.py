@@ -148,7 +148,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: playwright's sync API keeps an event loop running while it is
+# open, and every asyncio test after it (tests/bot) would then fail to start its own.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     assert Path(CHROMIUM).exists(), "chromium is missing: `make install` installs it"
     with sync_playwright() as playwright:
