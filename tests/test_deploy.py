@@ -196,7 +196,9 @@ def test_every_service_has_a_health_check_and_keeps_its_state(name: str) -> None
 
 def test_the_dockerfile_builds_in_stages_and_runs_as_nobody_special() -> None:
     found = stages()
-    assert list(found) == ["builder", "gateway-deps", "gateway", "runtime"]
+    assert list(found) == ["web-deps", "builder", "gateway-deps", "gateway", "runtime"]
+    # The page's chart library reaches the package (api/http/static/vendor) from its own stage.
+    assert "npm ci" in found["web-deps"] and "chart.umd.min.js" in found["builder"]
     assert "build-essential" in found["builder"] and "build-essential" not in found["runtime"]
     assert "npm ci" in found["gateway-deps"] and "npm" not in found["gateway"].split("CMD")[0]
     for name in ("gateway", "runtime"):
