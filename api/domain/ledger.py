@@ -47,13 +47,24 @@ def startup_writable(engine: Engine) -> bool:
         with engine.connect() as conn:
             transaction = conn.begin()
             try:
-                conn.exec_driver_sql("CREATE TABLE wishpool_write_probe (x INTEGER)")
+                if conn.dialect.name == "sqlite":
+                    # Rewrite the header's user_version with its own value: a real write,
+                    # refused on a read-only file, that leaves the schema alone (a rolled-back
+                    # CREATE TABLE here corrupted the file beside FTS5 and other connections).
+                    version = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+                    conn.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
+                else:
+                    conn.exec_driver_sql("CREATE TABLE wishpool_write_probe (x INTEGER)")
             finally:
                 transaction.rollback()
     except sa.exc.SQLAlchemyError as exc:
         if is_write_failure(exc):
             return False
         raise  # unreachable or misconfigured: start-up should say so
+    finally:
+        # No pooled connection from before the migrations: on SQLite one that outlived them
+        # served a stale view of the file ("database disk image is malformed").
+        engine.dispose()
     return True
 
 
