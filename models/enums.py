@@ -257,6 +257,39 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
 }
 
 
+# ---- Imports (api/domain/imports.py): which list, and what a row of the file does ----------------
+
+
+class ImportKind(Labelled):
+    resources = "resources"
+    organisations = "organisations"
+    staff = "staff"
+
+
+IMPORT_KIND_LABELS: dict[ImportKind, str] = {
+    ImportKind.resources: "暖新资源库",
+    ImportKind.organisations: "三新组织",
+    ImportKind.staff: "工作人员",
+}
+
+
+class RowAction(Labelled):
+    create = "create"  # a new record
+    update = "update"  # an existing record (same natural key) with changed fields
+    unchanged = "unchanged"  # an existing record already as the row says
+    duplicate = "duplicate"  # the same row again in the file: skipped
+    refuse = "refuse"  # not imported; `reasons` say why
+
+
+ROW_ACTION_LABELS: dict[RowAction, str] = {
+    RowAction.create: "新建",
+    RowAction.update: "更新",
+    RowAction.unchanged: "不变",
+    RowAction.duplicate: "重复（跳过）",
+    RowAction.refuse: "拒绝",
+}
+
+
 _LABELS: dict[type[Labelled], Mapping[Any, str]] = {
     Category: CATEGORY_LABELS,
     WishKind: KIND_LABELS,
@@ -269,6 +302,8 @@ _LABELS: dict[type[Labelled], Mapping[Any, str]] = {
     OrganisationKind: ORG_KIND_LABELS,
     EventKind: EVENT_LABELS,
     AuditAction: AUDIT_ACTION_LABELS,
+    ImportKind: IMPORT_KIND_LABELS,
+    RowAction: ROW_ACTION_LABELS,
 }
 
 # The vocabulary as GET /api/v1/labels serves it: {name: the enum}, in the page's words.
@@ -284,6 +319,8 @@ VOCABULARY: dict[str, type[Labelled]] = {
     "role": StaffRole,
     "audit_action": AuditAction,
     "token_role": Role,
+    "import_kind": ImportKind,
+    "import_action": RowAction,
 }
 
 

@@ -3,23 +3,11 @@ office's spreadsheet would do (dry run) or did."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import BaseModel, Field
 
+from models.enums import ImportKind, RowAction
 
-class ImportKind(StrEnum):
-    resources = "resources"
-    organisations = "organisations"
-    staff = "staff"
-
-
-class RowAction(StrEnum):
-    create = "create"  # a new record
-    update = "update"  # an existing record (same natural key) with changed fields
-    unchanged = "unchanged"  # an existing record already as the row says
-    duplicate = "duplicate"  # the same row again in the file: skipped
-    refuse = "refuse"  # not imported; `reasons` say why
+__all__ = ["ImportKind", "ImportReport", "RowAction", "RowResult"]
 
 
 class RowResult(BaseModel):

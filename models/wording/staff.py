@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from models.clock import to_local
-from models.enums import Action, Category, WishStatus
+from models.enums import Action, Category, RowAction, WishStatus
 from models.wording.members import MEMBER_HELP, numbered
 
 # ---- refusals ---------------------------------------------------------------------------------
@@ -520,23 +520,20 @@ def import_too_big(limit_bytes: int) -> str:
     return f"文件太大：最多 {max(limit_bytes // (1024 * 1024), 1)} MB，请拆成几份再导入"
 
 
-# `wishpool import` (api/cli/imports.py): what each row does, as the command prints it.
-IMPORT_ACTION_WORDS = {
-    "create": "新建",
-    "update": "更新",
-    "unchanged": "不变",
-    "duplicate": "重复（跳过）",
-    "refuse": "拒绝",
-}
+# `wishpool import` (api/cli/imports.py): what each row does, in the one vocabulary's words.
+
+
+def _action_label(action: str) -> str:
+    return RowAction(action).label if action in RowAction.__members__ else action
 
 
 def import_row_line(row: int, action: str, key: str, reasons: list[str]) -> str:
     why = f"：{'；'.join(reasons)}" if reasons else ""
-    return f"第 {row} 行 {IMPORT_ACTION_WORDS.get(action, action)} {key}{why}"
+    return f"第 {row} 行 {_action_label(action)} {key}{why}"
 
 
 def import_summary(applied: bool, counts: dict[str, int], ignored: list[str]) -> str:
-    parts = "，".join(f"{IMPORT_ACTION_WORDS.get(k, k)} {n}" for k, n in counts.items() if n)
+    parts = "，".join(f"{_action_label(k)} {n}" for k, n in counts.items() if n)
     head = "已导入" if applied else "预览（未写入，加 --apply 导入）"
     text = f"{head}：{parts or '没有数据行'}"
     if ignored:
