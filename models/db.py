@@ -59,7 +59,9 @@ def make_engine(
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True, **sizing, **kwargs)
     if database and database != ":memory:":
-        private_sqlite(database)  # 0600 database, -wal and -shm; 0700 new data dir
+        # A URI filename (file:/path?mode=ro) names the file after "file:", up to the query.
+        path = database[5:].split("?", 1)[0] if database.startswith("file:") else database
+        private_sqlite(path)  # 0600 database, -wal and -shm; 0700 new data dir
     engine = create_engine(url, connect_args={"check_same_thread": False}, **sizing, **kwargs)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
