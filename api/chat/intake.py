@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from api.chat.alerts import alert_new_wish
+from api.chat.arrival import BOT, follow_new_wish, ordered_resource, ordered_wish, wish_reply
 from api.chat.context import find_group
-from api.chat.private import record_membership, send_privacy_notice
+from api.chat.private import record_membership
 from api.chat.schemas import BotReply, BotWishIn, GroupSeenOut
 from api.domain.duplicates import (
     DEFAULT_WINDOW_DAYS,
@@ -25,18 +25,14 @@ from api.domain.duplicates import (
     record_repeat,
     repeat_for_message,
 )
-from api.domain.org_links import link_organisation, propose_organisation_name, record_lead
-from api.domain.resources import serves
 from api.domain.visibility import SensitiveRule
-from api.domain.wishes import Actor, create_wish, link_ordered_resource
+from api.domain.wishes import create_wish
 from models import Group, Office, Resource, Staff, Wish
 from models.enums import Category, WishKind
 from models.wish import MAX_WISH_TEXT, WishCreate
 from models.wording import members as for_members
 
 logger = logging.getLogger(__name__)
-
-BOT = Actor(name="bot")
 
 
 def group_seen(*, session: Session, room_id: str, topic: str) -> GroupSeenOut:
@@ -125,13 +121,10 @@ def submit_wish(
     category = wish_in.category or Category.other
     text = wish_in.text
     if wish_in.resource_id is not None:
-        resource = session.get(Resource, wish_in.resource_id)
-        # The resource library rule: a member orders only what serves her group's office.
-        if resource is None or not resource.active or not serves(resource, office.path):
+        resource = ordered_resource(session=session, resource_id=wish_in.resource_id, office=office)
+        if resource is None:
             return BotReply(ok=False, reply=for_members.resource_not_found(wish_in.resource_id))
-        if resource.categories:
-            category = Category(resource.categories[0])
-        text = f"{text}（点单：资源{resource.id} {resource.name}）"
+        text, category = ordered_wish(text, category, resource)
     else:
         merged = _merge_repeat(session, wish_in, group, duplicate_window_days, now)
         if merged is not None:
@@ -153,27 +146,16 @@ def submit_wish(
         sensitive_rule=sensitive_rule,
     )
     if created:
-        # The organisation the wish names (or the member's earlier one) routes it to its liaison;
-        # a wish to join or found a federation branch makes that organisation a lead.
-        organisation = link_organisation(session=session, wish=wish)
-        if organisation is not None and wish.category == Category.organization:
-            record_lead(session=session, wish=wish, organisation=organisation)
-        unknown = None if organisation is not None else propose_organisation_name(wish.text)
-        # 有求即答: the staff responsible hear of it privately, with resources to match.
-        alert_new_wish(
+        follow_new_wish(
             session=session,
             wish=wish,
             group=group,
             original=text,
+            resource=resource,
             urgent_words=urgent_words,
-            unknown_organisation=unknown,
+            privacy_notice=privacy_notice,
         )
-        # The first wish of hers the ledger keeps: she hears privately what is kept and how to
-        # withdraw or erase it (api/chat/private.py).
-        send_privacy_notice(session=session, wechat_id=wish_in.talker_id, text=privacy_notice)
     if resource is not None:
-        if created:
-            link_ordered_resource(session=session, wish=wish, resource=resource, actor=BOT)
         reply = (
             for_members.SENSITIVE_RECEIVED
             if wish.sensitive
@@ -181,14 +163,7 @@ def submit_wish(
         )
     else:
         reply = _acknowledgement(wish, wish_in)
-    return BotReply(
-        reply=reply,
-        wish_id=wish.id,
-        seq=wish.seq,
-        number=wish.number,
-        category=Category(wish.category),
-        created=created,
-    )
+    return wish_reply(wish, reply, created=created)
 
 
 def _merge_repeat(
@@ -238,14 +213,7 @@ def _repeat_reply(wish: Wish, wish_in: BotWishIn, *, acknowledged: bool) -> BotR
         reply = _acknowledgement(wish, wish_in)
     else:
         reply = for_members.already_logged(wish.seq)
-    return BotReply(
-        reply=reply,
-        wish_id=wish.id,
-        seq=wish.seq,
-        number=wish.number,
-        category=Category(wish.category),
-        created=False,
-    )
+    return wish_reply(wish, reply, created=False)
 
 
 def _acknowledgement(wish: Wish, wish_in: BotWishIn) -> str:

@@ -26,26 +26,21 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from api.chat.alerts import alert_new_wish, alert_triage
+from api.chat.alerts import alert_triage
+from api.chat.arrival import BOT, follow_new_wish, ordered_resource, ordered_wish, wish_reply
 from api.chat.context import find_staff
 from api.chat.schemas import BotCommandIn, BotReply, BotWishIn
-from api.domain.org_links import link_organisation, record_lead
-from api.domain.outbox import enqueue_message
-from api.domain.resources import serves
 from api.domain.triage import create_triage_item
 from api.domain.visibility import SensitiveRule
-from api.domain.wishes import Actor, create_wish, link_ordered_resource
+from api.domain.wishes import create_wish
 from models import Group, Office, Resource, Wish
 from models.clock import utcnow
-from models.enums import Category, OutboxTarget, WishKind
-from models.membership import Membership, PrivacyNotice, PrivateChoice
-from models.outbox import OutboxCreate
+from models.enums import Category, WishKind
+from models.membership import Membership, PrivateChoice
 from models.wish import MAX_WISH_TEXT, WishCreate
 from models.wording import members as for_members
 
 logger = logging.getLogger(__name__)
-
-BOT = Actor(name="bot")
 
 
 # ---- who belongs where -----------------------------------------------------------------------
@@ -83,11 +78,6 @@ def member_offices(session: Session, wechat_id: str) -> list[Office]:
     return [office for office, _ in rows]
 
 
-def is_known(session: Session, wechat_id: str) -> bool:
-    """A member of an enabled group, or active staff: may use commands privately."""
-    return bool(member_offices(session, wechat_id)) or find_staff(session, wechat_id) is not None
-
-
 def command_office(session: Session, command_in: BotCommandIn) -> Office | None:
     """The office a member's private command is for; None: she is not known (refused).
 
@@ -108,32 +98,6 @@ def command_office(session: Session, command_in: BotCommandIn) -> Office | None:
         if len(set(owning)) == 1:
             return next(o for o in offices if o.id == owning[0])
     return offices[0]
-
-
-# ---- the privacy notice ----------------------------------------------------------------------
-
-
-def send_privacy_notice(*, session: Session, wechat_id: str | None, text: str = "") -> bool:
-    """Queues the privacy notice to her privately, the first time only. True if queued."""
-    if not wechat_id or session.get(PrivacyNotice, wechat_id) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(PrivacyNotice(wechat_id=wechat_id))
-    except IntegrityError:  # two of her wishes logged at once: the other request sends it
-        return False
-    enqueue_message(
-        session=session,
-        message_in=OutboxCreate(
-            target_kind=OutboxTarget.contact,
-            target_id=wechat_id,
-            text=text.strip() or for_members.PRIVACY_NOTICE,
-            urgent=True,  # it follows the answer to what she just said
-            kind="privacy",
-            dedupe_key=f"privacy:{wechat_id}",
-        ),
-    )
-    return True
 
 
 # ---- private wishes --------------------------------------------------------------------------
@@ -248,12 +212,10 @@ def log_private_wish(
     resource: Resource | None = None
     resource_id = fields.get("resource_id")
     if resource_id is not None:
-        resource = session.get(Resource, int(resource_id))
-        if resource is None or not resource.active or not serves(resource, office.path):
+        resource = ordered_resource(session=session, resource_id=int(resource_id), office=office)
+        if resource is None:
             return BotReply(ok=False, reply=for_members.resource_not_found(int(resource_id)))
-        if resource.categories:
-            category = Category(resource.categories[0])
-        text = f"{text}（点单：资源{resource.id} {resource.name}）"
+        text, category = ordered_wish(text, category, resource)
     wish, created = create_wish(
         session=session,
         wish_in=WishCreate(
@@ -271,28 +233,21 @@ def log_private_wish(
         sensitive_rule=sensitive_rule,
     )
     if created:
-        organisation = link_organisation(session=session, wish=wish)
-        if organisation is not None and wish.category == Category.organization:
-            record_lead(session=session, wish=wish, organisation=organisation)
-        alert_new_wish(
-            session=session, wish=wish, group=None, original=text, urgent_words=urgent_words
+        follow_new_wish(
+            session=session,
+            wish=wish,
+            group=None,
+            original=text,
+            resource=resource,
+            urgent_words=urgent_words,
+            privacy_notice=privacy_notice,
         )
-        if resource is not None:
-            link_ordered_resource(session=session, wish=wish, resource=resource, actor=BOT)
-        send_privacy_notice(session=session, wechat_id=talker_id, text=privacy_notice)
         logger.info("private wish %s logged in office %s", wish.id, office.id)
     if resource is not None:
         reply = for_members.resource_wish_received(wish.seq, resource.name)
     else:
         reply = for_members.private_wish_received(wish.seq, Category(wish.category), office.name)
-    return BotReply(
-        reply=reply,
-        wish_id=wish.id,
-        seq=wish.seq,
-        number=wish.number,
-        category=Category(wish.category),
-        created=created,
-    )
+    return wish_reply(wish, reply, created=created)
 
 
 def _to_triage(

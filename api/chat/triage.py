@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, select
 
 from api.chat.alerts import alert_triage
+from api.chat.arrival import send_privacy_notice
 from api.chat.context import CommandContext, Refusal, find_group
-from api.chat.private import record_membership, send_privacy_notice
+from api.chat.private import record_membership
 from api.chat.schemas import BotReply, BotWishIn
 from api.domain.outbox import enqueue_message
 from api.domain.triage import (

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.chat import intake
+from api.chat import arrival
 from api.http.app import create_app
 from api.settings import ApiSettings
 from models import Match, Wish, WishEvent
@@ -68,7 +68,7 @@ def test_an_order_is_one_transaction_and_a_replay_links_it_once(
         raise RuntimeError("the API process died between the wish and its match")
 
     with monkeypatch.context() as patch:
-        patch.setattr(intake, "link_ordered_resource", crash)
+        patch.setattr(arrival, "link_ordered_resource", crash)
         failed = lenient.post("/api/v1/bot/wishes", json=body, headers=bot)
     assert failed.status_code == 500
     assert "the API process died" not in failed.text
