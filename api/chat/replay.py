@@ -5,15 +5,12 @@ chat), as the bot would have said it. The bot is not involved: it gave the messa
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from api.chat.commands import run_command_once
-from api.chat.intake import submit_wish
+from api.chat.dispatch import ChatRules, take_command, take_triage, take_wish
 from api.chat.schemas import BotCommandIn, BotReply, BotWishIn
-from api.chat.triage import submit_triage
 from api.domain.dead_letters import mark_replayed
 from api.domain.errors import Conflict, DomainError, InvalidInput
 from api.domain.outbox import enqueue_message
@@ -27,22 +24,14 @@ logger = logging.getLogger(__name__)
 KINDS = ("wish", "triage", "command")
 
 
-def replay_dead_letter(
-    *,
-    session: Session,
-    letter: DeadLetter,
-    urgent_words: Sequence[str] = (),
-    duplicate_window_days: float = 7,
-    triage_lifetime_hours: float = 48,
-) -> DeadLetter:
+def replay_dead_letter(*, session: Session, letter: DeadLetter, rules: ChatRules) -> DeadLetter:
     """Runs the letter again; its reply (if any) is queued for the bot to deliver."""
     payload = letter.payload or {}
     if letter.kind not in KINDS:
         raise InvalidInput(for_staff.REPLAY_BAD_PAYLOAD)
     try:
         with session.begin_nested():  # a failure undoes only the replay, not the caller's tx
-            reply = _run(session, letter.kind, payload, urgent_words, duplicate_window_days,
-                         triage_lifetime_hours)  # fmt: skip
+            reply = _run(session, letter.kind, payload, rules)
     except ValidationError:
         raise InvalidInput(for_staff.REPLAY_BAD_PAYLOAD) from None
     except DomainError as exc:
@@ -67,26 +56,14 @@ def replay_dead_letter(
     return mark_replayed(session=session, letter=letter, reply=reply.reply)
 
 
-def _run(
-    session: Session,
-    kind: str,
-    payload: dict[str, object],
-    urgent_words: Sequence[str],
-    duplicate_window_days: float,
-    triage_lifetime_hours: float,
-) -> BotReply:
+def _run(session: Session, kind: str, payload: dict[str, object], rules: ChatRules) -> BotReply:
+    """The same door the message would have taken (api/chat/dispatch.py)."""
     if kind == "wish":
-        return submit_wish(
-            session=session,
-            wish_in=BotWishIn.model_validate(payload),
-            urgent_words=urgent_words,
-            duplicate_window_days=duplicate_window_days,
-        )
+        return take_wish(session=session, wish_in=BotWishIn.model_validate(payload), rules=rules)
     if kind == "triage":
-        return submit_triage(
-            session=session,
-            triage_in=BotWishIn.model_validate(payload),
-            urgent_words=urgent_words,
-            lifetime_hours=triage_lifetime_hours,
+        return take_triage(
+            session=session, triage_in=BotWishIn.model_validate(payload), rules=rules
         )
-    return run_command_once(session=session, command_in=BotCommandIn.model_validate(payload))
+    return take_command(
+        session=session, command_in=BotCommandIn.model_validate(payload), rules=rules
+    )

@@ -10,6 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
+from api.chat.dispatch import ChatRules
 from api.domain.ledger import startup_writable
 from api.http.admission import Admission, install_saturation_handlers
 from api.http.errors import install_error_handlers
@@ -100,6 +101,7 @@ def create_app(settings: ApiSettings | None = None, *, engine: Engine | None = N
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.chat_rules = ChatRules.of(settings)  # the sensitive rule built once, not per message
     app.state.engine = engine
     app.state.read_engine = reader(engine)  # same pool; deferred transactions on SQLite
     # Tests replace its clock (app.state.auth_limiter.clock) to move the window by hand.

@@ -12,9 +12,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from api.chat.dispatch import ChatRules
 from api.domain.auth import Principal, authenticate_cached, cached_principal
 from api.domain.errors import Conflict, Forbidden, InvalidInput, Unauthorized
 from api.domain.listing import ListParams
+from api.http.admission import READ_METHODS
 from api.http.security import AuthFailureLimiter, Throttled, client_host
 from api.settings import ApiSettings
 from models.enums import Role
@@ -22,9 +24,6 @@ from models.logsafe import scrub_exceptions
 
 logger = logging.getLogger(__name__)
 scrub_exceptions(logger)  # tracebacks without exception messages (they quote input)
-
-
-READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -64,6 +63,14 @@ async def get_settings(request: Request) -> ApiSettings:
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
+
+
+async def get_chat_rules(request: Request) -> ChatRules:
+    rules: ChatRules = request.app.state.chat_rules
+    return rules
+
+
+ChatRulesDep = Annotated[ChatRules, Depends(get_chat_rules)]
 
 _bearer = HTTPBearer(auto_error=False, description="API token: `wishpool token create`")
 

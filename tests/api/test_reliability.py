@@ -73,6 +73,28 @@ def test_a_dead_letter_is_reported_once_listed_in_scope_and_replayed(
     assert pending["total"] == 0
 
 
+def test_a_private_dead_letter_is_replayed_as_a_private_wish(
+    client: TestClient, bot: dict[str, str], admin: dict[str, str], session: Session
+) -> None:
+    # She is known from a wish in her group; the one she then sent privately died in the spool.
+    seen = client.post("/api/v1/bot/wishes", json=_dead(mid="seen-1")["payload"], headers=bot)
+    assert seen.json()["created"], seen.text
+    private = _dead(room=None, mid="dead-private", text="孩子放学后没人照看，想找托管班")  # type: ignore[arg-type]
+    private["payload"]["room_id"] = None
+    letter = client.post("/api/v1/bot/dead-letters", json=private, headers=bot).json()
+    replayed = client.post(f"/api/v1/dead-letters/{letter['id']}/replay", headers=admin)
+    assert replayed.status_code == 200, replayed.text
+    session.expire_all()
+    wish = session.exec(select(Wish).where(Wish.source_message_id == "dead-private")).one()
+    assert wish.group_id is None  # logged as the private wish it was, not dropped
+    queued = session.exec(
+        select(Outbox).where(Outbox.kind == "reply", Outbox.target_id == "wx_member")
+    ).all()
+    assert [(o.target_kind, o.mention_ids) for o in queued] == [("contact", [])]
+    assert f"#{wish.seq}" in queued[0].text
+    session.rollback()
+
+
 def test_a_replay_that_fails_again_is_a_polite_409(
     client: TestClient, bot: dict[str, str], admin: dict[str, str]
 ) -> None:

@@ -18,12 +18,10 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from api.chat.commands import run_command_once
 from api.chat.delivery import lease_for_bot
+from api.chat.dispatch import take_command, take_triage, take_wish
 from api.chat.group_states import group_states, groups_version
 from api.chat.intake import group_seen as see_group
-from api.chat.intake import submit_wish as take_wish
-from api.chat.private import submit_private_wish as take_private_wish
 from api.chat.schemas import (
     BotCommandIn,
     BotOutboxItem,
@@ -34,12 +32,10 @@ from api.chat.schemas import (
     GroupSeenIn,
     GroupSeenOut,
 )
-from api.chat.triage import submit_triage as take_triage
 from api.domain.dead_letters import public as dead_public
 from api.domain.dead_letters import record_dead_letter
 from api.domain.outbox import ack_message, fail_message
-from api.domain.visibility import rule_of
-from api.http.deps import BotDep, SessionDep, SettingsDep
+from api.http.deps import BotDep, ChatRulesDep, SessionDep, SettingsDep
 from models.dead_letter import DeadLetterCreate, DeadLetterPublic
 from models.enums import Role
 from models.outbox import OutboxPublic
@@ -116,26 +112,9 @@ def me(principal: BotDep) -> BotMe:
 
 @router.post("/wishes", summary="登记群里的心愿（按消息 id 幂等）", response_model=BotReply)
 def submit_wish(
-    body: BotWishIn, request: Request, session: SessionDep, settings: SettingsDep, _: BotDep
+    body: BotWishIn, request: Request, session: SessionDep, rules: ChatRulesDep, _: BotDep
 ) -> BotReply:
-    if body.room_id is None:  # sent to the bot privately: answered privately
-        reply = take_private_wish(
-            session=session,
-            wish_in=body,
-            urgent_words=settings.urgent_words,
-            lifetime_hours=settings.triage_lifetime_hours,
-            privacy_notice=settings.privacy_notice,
-            sensitive_rule=rule_of(settings),
-        )
-    else:
-        reply = take_wish(
-            session=session,
-            wish_in=body,
-            urgent_words=settings.urgent_words,
-            duplicate_window_days=settings.duplicate_window_days,
-            privacy_notice=settings.privacy_notice,
-            sensitive_rule=rule_of(settings),
-        )
+    reply = take_wish(session=session, wish_in=body, rules=rules)
     if reply.created or body.room_id is None:
         _signal(request.app).notify()  # the staff alert (or a private triage alert) was queued
     return reply
@@ -147,14 +126,9 @@ def submit_wish(
     response_model=BotReply,
 )
 def submit_triage(
-    body: BotWishIn, request: Request, session: SessionDep, settings: SettingsDep, _: BotDep
+    body: BotWishIn, request: Request, session: SessionDep, rules: ChatRulesDep, _: BotDep
 ) -> BotReply:
-    reply = take_triage(
-        session=session,
-        triage_in=body,
-        urgent_words=settings.urgent_words,
-        lifetime_hours=settings.triage_lifetime_hours,
-    )
+    reply = take_triage(session=session, triage_in=body, rules=rules)
     if reply.created:
         _signal(request.app).notify()  # the staff alert was queued
     return reply
@@ -162,17 +136,9 @@ def submit_triage(
 
 @router.post("/commands", summary="代成员或工作人员执行一条指令", response_model=BotReply)
 def run_command(
-    body: BotCommandIn, request: Request, session: SessionDep, settings: SettingsDep, _: BotDep
+    body: BotCommandIn, request: Request, session: SessionDep, rules: ChatRulesDep, _: BotDep
 ) -> BotReply:
-    reply = run_command_once(
-        session=session,
-        command_in=body,
-        retention_months=settings.retention_months,
-        urgent_words=settings.urgent_words,
-        privacy_notice=settings.privacy_notice,
-        sensitive_rule=rule_of(settings),
-        quiet_hours=settings.quiet_hours,
-    )
+    reply = take_command(session=session, command_in=body, rules=rules)
     if (body.command.name == "完成" or body.room_id is None) and reply.ok:
         _signal(request.app).notify()  # a 圆梦 announcement was queued
     return reply

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from api.chat.replay import replay_dead_letter
 from api.domain import dead_letters as svc
 from api.domain.listing import page
-from api.http.deps import ListDep, SessionDep, SettingsDep, StaffDep
+from api.http.deps import ChatRulesDep, ListDep, SessionDep, StaffDep
 from api.http.routes.bot import notify_outbox
 from api.http.schemas import Page
 from models.dead_letter import DeadLetterPublic
@@ -40,16 +40,10 @@ def replay(
     letter_id: int,
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
+    rules: ChatRulesDep,
     principal: StaffDep,
 ) -> Any:
     letter = svc.get_dead_letter(session=session, principal=principal, letter_id=letter_id)
-    letter = replay_dead_letter(
-        session=session,
-        letter=letter,
-        urgent_words=settings.urgent_words,
-        duplicate_window_days=settings.duplicate_window_days,
-        triage_lifetime_hours=settings.triage_lifetime_hours,
-    )
+    letter = replay_dead_letter(session=session, letter=letter, rules=rules)
     notify_outbox(request.app)
     return svc.public(letter)
