@@ -84,9 +84,13 @@ class Admission:
                     held.append(writes)
                 await every.acquire()
                 held.append(every)
-        except TimeoutError:
+        except BaseException as exc:
+            # Timed out, or cancelled while waiting (shutdown, a client gone): give back what
+            # was taken, or the write slot would stay held and every later write would 503.
             for gate in held:
                 gate.release()
+            if not isinstance(exc, TimeoutError):
+                raise
             logger.warning("%s %s waited %ss for a slot: 503", method, scope["path"], self.timeout)
             await busy_response()(scope, receive, send)
             return

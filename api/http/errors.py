@@ -129,10 +129,6 @@ def install_error_handlers(app: FastAPI) -> None:
         logger.info("number overflow on %s %s", request.method, request.url.path)
         return JSONResponse(error_body("invalid_input", _BAD_VALUE), status_code=422)
 
-    @app.exception_handler(OperationalError)
-    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
-        return answer_operational(request, exc)
-
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         return answer_unexpected(request, exc)
@@ -146,7 +142,8 @@ def answer_unexpected(request: Request, exc: BaseException) -> JSONResponse:
 
 
 def answer_operational(request: Request, exc: OperationalError) -> JSONResponse:
-    """A database error that is not a busy database (api/http/admission.py answers those)."""
+    """A database error that is not a busy database. The one OperationalError handler is
+    api/http/admission.py's: busy → 503 busy; otherwise this."""
     if is_write_failure(exc):
         # Read-only file, full disk: nothing was stored; the caller (the bot) keeps it.
         logger.warning("ledger not writable on %s %s", request.method, request.url.path)
