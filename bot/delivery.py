@@ -40,6 +40,8 @@ async def deliver(
     outbox_id = int(item["id"])
     already, sent_id = spool.outbox_sent(outbox_id)
     if not already:
+        # A row exists from the first chunk sent on: without one, nothing of it went out (a
+        # message deferred by quiet hours leaves none, and is not "interrupted").
         resumed = spool.outbox_progress(outbox_id)
         if resumed is not None:
             logger.warning(
@@ -48,8 +50,6 @@ async def deliver(
                 outbox_id,
                 resumed[0],
             )
-        else:
-            spool.begin_outbox_send(outbox_id)
         done, first = resumed or (0, None)
         progress = ChunkProgress(
             done=done,

@@ -8,8 +8,8 @@
 - ``groups``: the last known state of each group, for when the API is unreachable.
 - ``outbox_sent``: outbox entries already sent, so a send whose acknowledgement was lost is
   acknowledged again instead of being sent twice.
-- ``outbox_sending``: an outbox entry being sent (the intent, written before the first chunk)
-  and how many of its chunks went out, so a kill mid-message re-sends at most the one chunk
+- ``outbox_sending``: an outbox entry being sent: how many of its chunks went out (a row from
+  the first chunk on), so a kill mid-message re-sends at most the one chunk
   whose send was in flight (see bot/delivery.py).
 - ``dead``: spool entries that failed ``max_attempts`` times while the API answered others
   (poison), kept until the API has them (``reported``), so the queue moves on and staff can
@@ -384,19 +384,14 @@ class Spool:
             ).fetchone()
         return (int(row[0]), row[1]) if row else None
 
-    def begin_outbox_send(self, outbox_id: int) -> None:
-        """The intent, written before the first chunk goes out."""
-        with self._lock:
-            self._conn.execute(
-                "INSERT OR IGNORE INTO outbox_sending (outbox_id, started_at) VALUES (?, ?)",
-                (outbox_id, time.time()),
-            )
-
     def record_outbox_chunk(self, outbox_id: int, index: int, message_id: str | None) -> None:
         """Chunk ``index`` went out: recorded at once, so a kill re-sends only later chunks."""
         with self._lock:
             self._conn.execute(
-                "UPDATE outbox_sending SET chunks_sent = ?,"
-                " first_message_id = COALESCE(first_message_id, ?) WHERE outbox_id = ?",
-                (index + 1, message_id, outbox_id),
+                "INSERT INTO outbox_sending (outbox_id, chunks_sent, first_message_id, started_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (outbox_id) DO UPDATE SET"
+                " chunks_sent = excluded.chunks_sent,"
+                " first_message_id = COALESCE(outbox_sending.first_message_id,"
+                " excluded.first_message_id)",
+                (outbox_id, index + 1, message_id, time.time()),
             )
