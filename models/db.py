@@ -33,6 +33,17 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def sqlite_file(url: str) -> str | None:
+    """The file a SQLite URL names (None: not SQLite, or in memory). A URI filename
+    (``sqlite:///file:/path?mode=ro&uri=true``) names it after "file:", up to its query."""
+    if not is_sqlite(url):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return None
+    return database[5:].split("?", 1)[0] if database.startswith("file:") else database
+
+
 def make_engine(
     url: str,
     *,
@@ -58,9 +69,8 @@ def make_engine(
         sizing["pool_timeout"] = pool_timeout
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True, **sizing, **kwargs)
-    if database and database != ":memory:":
-        # A URI filename (file:/path?mode=ro) names the file after "file:", up to the query.
-        path = database[5:].split("?", 1)[0] if database.startswith("file:") else database
+    path = sqlite_file(url)
+    if path is not None:
         private_sqlite(path)  # 0600 database, -wal and -shm; 0700 new data dir
     engine = create_engine(url, connect_args={"check_same_thread": False}, **sizing, **kwargs)
     event.listen(engine, "connect", _sqlite_on_connect)

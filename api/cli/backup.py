@@ -24,7 +24,7 @@ import sqlalchemy as sa
 import typer
 from sqlalchemy.engine import URL, make_url
 
-from models.db import is_sqlite
+from models.db import is_sqlite, sqlite_file
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -55,8 +55,8 @@ class BackupError(Exception):
 
 # ---- helpers --------------------------------------------------------------------------------
 def _sqlite_path(url: str) -> Path:
-    database = make_url(url).database
-    if not database or database == ":memory:":
+    database = sqlite_file(url)
+    if database is None:
         raise BackupError(UNSUPPORTED)
     return Path(database)
 

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import TypeAdapter
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Engine
 
 from api.domain.audit import record_admin_audit, record_ledger_export
 from api.domain.auth import Principal
@@ -29,7 +29,7 @@ from api.http.deps import SessionDep, StaffDep
 from api.http.routes.statistics import _calendar as statistics_calendar
 from api.http.routes.wishes import WishFilters
 from models.clock import to_local, utcnow
-from models.db import is_sqlite, read_connection
+from models.db import read_connection, sqlite_file
 from models.enums import AuditAction
 
 router = APIRouter(prefix="/export", tags=["导出 export"])
@@ -104,11 +104,8 @@ def _audit(session: SessionDep, principal: Principal, scope: Scope, rows: int) -
 
 def _spill_dir(engine: Engine) -> Path | None:
     """Next to a SQLite database (the data directory), else the system's temporary directory."""
-    url = engine.url.render_as_string(hide_password=True)
-    database = make_url(url).database if is_sqlite(url) else None
-    if database and database != ":memory:":
-        return Path(database).resolve().parent
-    return None
+    database = sqlite_file(engine.url.render_as_string(hide_password=True))
+    return Path(database).resolve().parent if database else None
 
 
 def _written(engine: Engine, write: Callable[[Connection, IO[bytes]], object]) -> IO[bytes]:
