@@ -144,7 +144,6 @@ class Bridge:
         self.sender = sender
         self.bot_names = tuple(bot_names)
         self.confirm_timeout = confirm_timeout
-        self.group_cache_seconds = group_cache_seconds
         self.classify = classify
         self.parse = parse
         self.clock = clock

@@ -237,7 +237,6 @@ WISH_COLUMNS = [
     Column("关闭原因", 10),
 ]
 SUBMITTER = Column("提交人", 10)
-WISH_HEADERS = [c.header for c in WISH_COLUMNS]
 
 
 def wish_select(clauses: Iterable[sa.ColumnElement[bool]]) -> sa.Select[Any]:
@@ -324,7 +323,6 @@ RESOURCE_COLUMNS = [
     Column("状态", 6),
     Column("已对接心愿数", 8, Kind.number),
 ]
-RESOURCE_HEADERS = [c.header for c in RESOURCE_COLUMNS]
 
 
 def resource_select(principal: Principal) -> sa.Select[Any]:
@@ -395,7 +393,6 @@ FULFILMENT_COLUMNS = [
     Column("提供方", 18, Kind.wrap),
     Column("照片数", 7, Kind.number),
 ]
-FULFILMENT_HEADERS = [c.header for c in FULFILMENT_COLUMNS]
 
 
 def fulfilment_select(clauses: Iterable[sa.ColumnElement[bool]]) -> sa.Select[Any]:
@@ -468,7 +465,6 @@ ORGANISATION_COLUMNS = [
     Column("建会日期", 11.5, Kind.date),
     Column("期间心愿数", 9, Kind.number),
 ]
-ORGANISATION_HEADERS = [c.header for c in ORGANISATION_COLUMNS]
 
 
 def _office_subtree(conn: Connection, office_id: int) -> sa.ColumnElement[bool]:
@@ -551,7 +547,6 @@ def organisation_listing(conn: Connection, scope: Scope) -> Listing:
 # ---- 统计 --------------------------------------------------------------------------------------
 
 STATISTICS_COLUMNS = [SEQ, Column("项目", 34, Kind.wrap), Column("数值", 30)]
-STATISTICS_HEADERS = [c.header for c in STATISTICS_COLUMNS]
 
 
 def _statistics_period(conn: Connection, scope: Scope) -> tuple[date, date]:

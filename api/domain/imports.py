@@ -35,6 +35,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
+from api.domain.common import require_ref
 from api.domain.errors import Conflict, InvalidInput
 from api.domain.organisations import settle_branch_since
 from models import Office, Organisation, Resource, Staff
@@ -560,8 +561,7 @@ def plan_import(
             wording.import_missing_columns(missing, _expected(specs)),
             details={"missing": missing, "found": [h for h in table.headers if h]},
         )
-    if default_office_id is not None and session.get(Office, default_office_id) is None:
-        raise InvalidInput(f"office_id：没有编号为 {default_office_id} 的妇联")
+    require_ref(session, Office, default_office_id, "office_id")
     labels = {s.field: s.label for s in specs}
     offices, staff = Offices(session), StaffDirectory(session)
     existing = _existing(session, kind)

@@ -500,16 +500,17 @@ def office_statistics(
 
     coverage_rows = _coverage_rows(session, period, org_where)
     coverage = _coverage(coverage_rows)
+    kinds = _grouped(session, col(Wish.kind), where)
     return StatisticsPublic(
         office_id=office_id,
         start=period.start,
         end=period.end,
-        posted=sum(n for n, _ in _grouped(session, col(Wish.kind), where).values()),
+        posted=sum(n for n, _ in kinds.values()),
         durations=_durations(session, where, calendar),
         fulfilment_rate=_fulfilment_rate(session, where),
         by_status=_labelled(_grouped(session, col(Wish.status), where), WishStatus),
         by_category=_labelled(_grouped(session, col(Wish.category), where), Category),
-        by_kind=_labelled(_grouped(session, col(Wish.kind), where), WishKind),
+        by_kind=_labelled(kinds, WishKind),
         by_organisation_kind=_by_organisation_kind(session, where),
         by_office=_by_office(
             _offices(session, office_id, principal),

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from api.followup.calendar import CalendarSource, WorkCalendar, build_calendar
+from api.followup.calendar import CalendarSource, WorkCalendar
 from api.followup.overdue import Selector
 from api.followup.settings import SchedulerSettings
 from models.outbox import OutboxCreate
@@ -31,11 +31,6 @@ class RunReport:
     now: datetime
     counts: dict[str, int] = field(default_factory=dict)
     messages: list[OutboxCreate] = field(default_factory=list)
-
-
-def make_calendar(settings: SchedulerSettings) -> WorkCalendar:
-    """The calendar of the settings alone (no admin rows): for callers without a database."""
-    return build_calendar(settings)
 
 
 @dataclass(frozen=True)

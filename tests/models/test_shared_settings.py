@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from api.followup.jobs import make_calendar
+from api.followup.calendar import build_calendar
 from api.followup.settings import SchedulerSettings
 from bot.sender import SendDeferred, Sender
 from bot.settings import BotSettings
@@ -62,7 +62,7 @@ async def test_one_setting_drives_the_bot_and_the_scheduler(
     bot, scheduler = BotSettings(), SchedulerSettings()
     assert bot.quiet_hours == scheduler.quiet_hours
     assert await bot_defers(bot, AT_22_30) is quiet_at_22_30
-    assert make_calendar(scheduler).is_quiet(AT_22_30) is quiet_at_22_30
+    assert build_calendar(scheduler).is_quiet(AT_22_30) is quiet_at_22_30
 
 
 async def test_the_environment_overrides_it_for_both(
@@ -73,7 +73,7 @@ async def test_the_environment_overrides_it_for_both(
     bot, scheduler = BotSettings(), SchedulerSettings()
     assert bot.quiet_hours.start == scheduler.quiet_hours.start == time(23, 0)
     assert not await bot_defers(bot, AT_22_30)
-    assert not make_calendar(scheduler).is_quiet(AT_22_30)
+    assert not build_calendar(scheduler).is_quiet(AT_22_30)
 
 
 def test_without_the_setting_both_use_the_same_default(
