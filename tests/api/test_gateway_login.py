@@ -75,7 +75,6 @@ def test_the_page_sees_scan_login_and_logout(
         assert body["state"] == "logged_out" and body["logouts"] == 1
 
 
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_not_configured_and_unreachable(db_url: str, engine: Engine, staff: dict[str, str]) -> None:
     with client_for(db_url, engine, "") as client:
         body = client.get("/api/v1/gateway/login", headers=staff).json()

@@ -41,6 +41,7 @@ from models.enums import (
     WishStatus,
 )
 from tests.api.apitools import Tree
+from tests.api.test_migrations import empty_url
 
 START, END = date(2026, 9, 1), date(2026, 10, 31)
 
@@ -458,15 +459,14 @@ def test_branch_since_follows_has_branch(
     assert made["branch_since"] == "2025-12-01"
 
 
-def test_migration_backfills_branch_since(tmp_path: Any) -> None:
+def test_migration_backfills_branch_since(empty_url: str) -> None:
     """0014 gives organisations that already have a branch their registration date (Beijing)."""
     import sqlalchemy as sa
 
     from models.migrate import upgrade
 
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    upgrade(url, "0013_list_scale")
-    engine = sa.create_engine(url)
+    upgrade(empty_url, "0013_list_scale")
+    engine = sa.create_engine(empty_url)
     with engine.begin() as conn:
         conn.execute(
             sa.text(
@@ -474,18 +474,25 @@ def test_migration_backfills_branch_since(tmp_path: Any) -> None:
                 "VALUES (1, '市妇联', 'SZ', 'city', '/1/', 0, '2026-01-01 00:00:00')"
             )
         )
-        for org_id, branch, created in ((1, 1, "2026-03-07 17:00:00"), (2, 0, "2026-03-07")):
+        for org_id, branch, created in (
+            (1, True, "2026-03-07 17:00:00"),
+            (2, False, "2026-03-07 00:00:00"),
+        ):
             conn.execute(
                 sa.text(
                     "INSERT INTO organisation (id, name, kind, industry, women_count, has_branch, "
                     "office_id, zone, created_at, updated_at) VALUES "
-                    f"({org_id}, 'o{org_id}', 'new_social', '', 0, {branch}, 1, '', '{created}', "
-                    f"'{created}')"
-                )
+                    "(:id, :name, 'new_social', '', 0, :branch, 1, '', :at, :at)"
+                ),
+                {"id": org_id, "name": f"o{org_id}", "branch": branch, "at": created},
             )
-    upgrade(url)
+    upgrade(empty_url)
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT id, branch_since FROM organisation ORDER BY id")).all()
     engine.dispose()
-    # 17:00 UTC on 03-07 is 01:00 on 03-08 in Beijing.
-    assert [(r[0], r[1]) for r in rows] == [(1, "2026-03-08"), (2, None)]
+    # 17:00 UTC on 03-07 is 01:00 on 03-08 in Beijing (SQLite hands back text, PostgreSQL a date).
+    found = [(r[0], None if r[1] is None else str(r[1])[:10]) for r in rows]
+    assert found == [(1, "2026-03-08"), (2, None)]
+
+
+__all__ = ["empty_url"]

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from wechaty_puppet_service.puppet import PuppetService
 
 from bot import compat
 from gateway import RealGateway
@@ -121,7 +122,7 @@ async def test_connecting_sends_no_stop_and_a_stock_stop_is_ignored(
 
     # python-wechaty's own start(): stop() then start(). The gateway ignores that stop()
     # (fix on the server): the puppet never stops and the account stays logged in.
-    service = pytest.importorskip("wechaty_puppet_service.puppet").PuppetService
+    service = PuppetService  # a pinned dependency: missing, the test fails, never skips
     patched_start = service.start
     service.start = compat.ORIGINAL["start"]
     try:
