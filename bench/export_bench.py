@@ -38,8 +38,7 @@ from api.domain.auth import Principal  # noqa: E402
 from api.domain.export import (  # noqa: E402
     Scope,
     Sheet,
-    fulfilment_select,
-    resource_select,
+    listing,
     stream_rows,
     wish_select,
     write_csv,
@@ -132,9 +131,11 @@ def _child(kind: str, url: str) -> None:
     began = time.perf_counter()
     rows = 0
     with read_connection(engine) as conn:
-        if kind == "bare":
-            for stmt in (wish_select([]), resource_select(ADMIN), fulfilment_select([])):
-                rows += sum(1 for _ in stream_rows(conn, stmt))
+        if kind == "bare-wishes":  # the CSV's baseline: the wish sheet's SELECT alone
+            rows = sum(1 for _ in stream_rows(conn, wish_select([])))
+        elif kind == "bare-sheets":  # the workbook's: every sheet's rows read, nothing written
+            for sheet in Sheet:
+                rows += sum(1 for _ in listing(conn, sheet, Scope(principal=ADMIN)).rows)
         else:
             with tempfile.TemporaryFile() as out:
                 if kind == "xlsx":
@@ -206,19 +207,23 @@ def _measure(label: str, url: str, wishes: int) -> None:
     began = time.perf_counter()
     _seed(url, wishes)
     print(f"{label}: seeded {wishes:,} wishes in {time.perf_counter() - began:.1f} s")
-    bare = _run_child("bare", url)
-    print(
-        f"  bare chunked SELECT  {bare['seconds']:7.2f} s  +{bare['grew_kib'] / 1024:6.1f} MiB"
-        f"  ({bare['rows']:,} rows, three sheets)"
-    )
+    # Each export against the reads it cannot avoid: the workbook reads all five sheets, the
+    # CSV the wish sheet only.
+    baselines = {"xlsx": _run_child("bare-sheets", url), "csv": _run_child("bare-wishes", url)}
+    for kind, bare in baselines.items():
+        print(
+            f"  reads for {kind:4}        {bare['seconds']:7.2f} s  +{bare['grew_kib'] / 1024:6.1f}"
+            f" MiB  ({bare['rows']:,} rows)"
+        )
     for kind in ("xlsx", "csv"):
+        bare = baselines[kind]
         result = _run_child(kind, url)
         times = result["seconds"] / bare["seconds"]
         grew = max(result["grew_kib"], 1) / max(bare["grew_kib"], 1)
         print(
             f"  {kind} export          {result['seconds']:7.2f} s  "
             f"+{result['grew_kib'] / 1024:6.1f} MiB  | time x{times:.1f}, memory x{grew:.1f} "
-            f"of the bare SELECT  (peak RSS {result['peak_kib'] / 1024:.0f} MiB)"
+            f"of its reads  (peak RSS {result['peak_kib'] / 1024:.0f} MiB)"
         )
     if url.startswith("sqlite"):
         idle = _idle_writes(url)
